@@ -1,0 +1,194 @@
+"""The restricted .npz reader: refuses code, reads every quirk of the release."""
+
+import io
+import math
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+import imagenet3d
+from imagenet3d import AnnotationError, UnsafePickleError
+
+
+def npz(objects, **extra) -> bytes:
+    """An .npz like the release's: 'annotations' = object array of dicts."""
+    array = np.empty(len(objects), dtype=object)
+    array[:] = objects
+    buffer = io.BytesIO()
+    np.savez(buffer, annotations=array, **extra)
+    return buffer.getvalue()
+
+
+def good_object(**changes):
+    obj = {
+        "azimuth": 1.0, "elevation": 0.2, "theta": 0.05, "distance": 9.5, "viewport": 3000,
+        "focal": 1.0, "px": 210.0, "py": 170.5, "principal": np.array([210.0, 170.5]),
+        "height": np.uint16(350), "width": np.uint16(420), "bbox": np.array([10.0, 20.0, 300.0, 310.0]),
+        "class": "chair", "cad_index": 3, "object_status": "status_good", "dense": "dense_no",
+    }
+    obj.update(changes)
+    return obj
+
+
+class Evil:
+    """Unpickling this creates a directory: proof that code ran."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (os.mkdir, (self.path,))
+
+
+def test_malicious_pickle_is_refused_and_runs_nothing(tmp_path):
+    marker = tmp_path / "code-ran"
+    data = npz([good_object(azimuth=Evil(str(marker)))])
+    with pytest.raises(UnsafePickleError, match="mkdir"):
+        imagenet3d.read_annotations(data)
+    assert not marker.exists()
+    # Control: the plain numpy way does run it, so the file really is malicious.
+    np.load(io.BytesIO(data), allow_pickle=True)["annotations"]
+    assert marker.exists()
+
+
+def test_codecs_encode_is_admitted_only_for_latin1():
+    import pickle
+    import pickletools
+
+    payload = pickle.dumps(np.array([{"a": b"\x00\xff"}], dtype=object), protocol=2)
+    assert b"_codecs" in payload  # protocol 2 stores bytes through _codecs.encode
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "|O", "fortran_order": False, "shape": (1,)})
+    array = imagenet3d._load_npy(header.getvalue() + payload)
+    assert array[0]["a"] == b"\x00\xff"
+    evil = payload.replace(b"latin1", b"rot_13")
+    assert any(op.name == "BINUNICODE" or op.name == "SHORT_BINUNICODE" for op, _, _ in pickletools.genops(evil))
+    with pytest.raises(UnsafePickleError):
+        imagenet3d._load_npy(header.getvalue() + evil)
+
+
+def test_reads_a_clean_file():
+    objects = imagenet3d.read_annotations(npz([good_object()]))
+    assert len(objects) == 1
+    obj = objects[0]
+    assert obj["usable"] and obj["unusable_reasons"] == []
+    assert obj["category"] == "chair" and obj["cad_index"] == 3
+    assert obj["height"] == 350 and type(obj["height"]) is int
+    assert obj["bbox"] == [10.0, 20.0, 300.0, 310.0] and all(type(v) is float for v in obj["bbox"])
+    assert obj["azimuth"] == 1.0 and obj["viewport"] == 3000 and obj["focal"] == 1.0
+
+
+def test_reads_from_path_and_file_object(tmp_path):
+    path = tmp_path / "n03001627_1.npz"
+    path.write_bytes(npz([good_object(), good_object(cad_index=1)]))
+    assert len(imagenet3d.read_annotations(path)) == 2
+    assert len(imagenet3d.read_annotations(str(path))) == 2
+    with path.open("rb") as handle:
+        assert len(imagenet3d.read_annotations(handle)) == 2
+
+
+def test_numpy1_style_pickles_are_read():
+    import pickle
+
+    # numpy 1.x names its reconstructors numpy.core.multiarray; protocol 2 spells globals as text.
+    array = np.empty(1, dtype=object)
+    array[0] = good_object()
+    payload = pickle.dumps(array, protocol=2)
+    old = payload.replace(b"numpy._core.multiarray\n", b"numpy.core.multiarray\n")
+    assert old != payload
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "|O", "fortran_order": False, "shape": (1,)})
+    loaded = imagenet3d._load_npy(header.getvalue() + old)
+    assert loaded[0]["class"] == "chair" and loaded[0]["height"] == 350
+
+
+def test_every_quirk_is_normalised_and_nothing_is_dropped():
+    no_pose = good_object()
+    for key in ("azimuth", "elevation", "theta", "distance", "px", "py", "principal"):
+        del no_pose[key]
+    no_status = good_object()
+    del no_status["object_status"]
+    no_viewport = good_object()
+    del no_viewport["viewport"], no_viewport["focal"]
+    objects = imagenet3d.read_annotations(npz([
+        no_pose,
+        no_status,
+        good_object(distance=0.0),
+        good_object(distance=-1.0),
+        good_object(azimuth=-0.5, elevation=-0.1, theta=-3.0),
+        good_object(azimuth=7.0),
+        good_object(bbox=np.array([1, 2, 3, 4], dtype=np.int32)),
+        good_object(object_status="status_bad", dense="dense_yes"),
+        good_object(object_status="status_barely"),
+        good_object(ignore=1),
+        good_object(azimuth=float("nan")),
+        good_object(height=350, width=np.int64(420), annotator="someone"),
+        no_viewport,
+        good_object(bbox=np.array([1.0, 2.0])),
+    ]))
+    assert len(objects) == 14
+    usable = [o["usable"] for o in objects]
+    assert usable == [False, False, False, False, True, True, True, False, True, False, False, True, True, False]
+    assert "missing pose keys" in objects[0]["unusable_reasons"][0] and objects[0]["azimuth"] is None
+    assert objects[0]["bbox"] == [10.0, 20.0, 300.0, 310.0]  # what survives is kept
+    assert objects[1]["unusable_reasons"] == ["missing object_status"] and objects[1]["object_status"] is None
+    assert objects[2]["unusable_reasons"] == ["distance <= 0"]
+    assert objects[3]["distance"] == -1.0
+    signed = objects[4]
+    assert signed["azimuth"] == pytest.approx(2 * math.pi - 0.5)
+    assert signed["elevation"] == pytest.approx(2 * math.pi - 0.1)
+    assert signed["theta"] == pytest.approx(2 * math.pi - 3.0)
+    assert objects[5]["azimuth"] == pytest.approx(7.0 - 2 * math.pi)
+    assert objects[6]["bbox"] == [1.0, 2.0, 3.0, 4.0] and type(objects[6]["bbox"][0]) is float
+    assert objects[7]["unusable_reasons"] == ["object_status is status_bad"] and objects[7]["dense"] == "dense_yes"
+    assert objects[9]["unusable_reasons"] == ["ignore flag set"]
+    assert objects[10]["unusable_reasons"] == ["non-finite pose value"]
+    assert objects[11]["width"] == 420 and type(objects[11]["width"]) is int
+    assert objects[12]["viewport"] == 3000 and objects[12]["focal"] == 1.0
+    assert objects[13]["unusable_reasons"] == ["malformed bbox"] and objects[13]["bbox"] is None
+    for obj in objects:
+        for key in ("azimuth", "elevation", "theta"):
+            assert obj[key] is None or math.isnan(obj[key]) or 0 <= obj[key] < 2 * math.pi
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "bad zip"),
+    (b"not a zip at all", "bad zip"),
+    (npz([good_object()])[:100], "bad zip"),
+    (npz([], other=np.zeros(2)), "annotations"),  # zero objects is legal, see below
+])
+def test_malformed_files_get_a_clear_error(data, message):
+    if message == "annotations":
+        assert imagenet3d.read_annotations(data) == []
+        return
+    with pytest.raises(AnnotationError, match=message):
+        imagenet3d.read_annotations(data)
+
+
+def test_structural_errors():
+    buffer = io.BytesIO()
+    np.savez(buffer, boxes=np.zeros(4))
+    with pytest.raises(AnnotationError, match="no 'annotations' array"):
+        imagenet3d.read_annotations(buffer.getvalue())
+    with pytest.raises(AnnotationError, match="not a dict"):
+        imagenet3d.read_annotations(npz(["a string"]))
+    buffer = io.BytesIO()
+    np.savez(buffer, annotations=np.zeros(3))
+    assert imagenet3d._load_annotation_array(buffer.getvalue()).shape == (3,)
+    with pytest.raises(AnnotationError, match="not a dict"):
+        imagenet3d.read_annotations(buffer.getvalue())
+    # A corrupt pickle inside a valid zip.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(header, {"descr": "|O", "fortran_order": False, "shape": (1,)})
+        archive.writestr("annotations.npy", header.getvalue() + b"\x80\x03garbage")
+    with pytest.raises(AnnotationError, match="malformed annotation pickle"):
+        imagenet3d.read_annotations(buffer.getvalue())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("annotations.npy", b"\x93NUMPY garbage header")
+    with pytest.raises(AnnotationError, match="header"):
+        imagenet3d.read_annotations(buffer.getvalue())
