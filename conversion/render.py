@@ -1,0 +1,197 @@
+"""A small z-buffer renderer in numpy: CAD meshes at PASCAL3D+ poses.
+
+Vertices go through :func:`imagenet3d.project`, the same camera code that users,
+the converter and the viewer use, so a rendered image agrees with its
+annotation by construction. Faces are flat-shaded and rasterised in vectorised
+chunks (pixel centres inside a triangle, nearest 1/z wins), which keeps a 37k-
+vertex mesh at a few tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+import imagenet3d
+
+# Light direction in OpenCV camera coordinates (x right, y down, z forward):
+# from the upper left, slightly behind the camera.
+_LIGHT = np.array([-0.45, -0.6, -1.0]) / np.linalg.norm([-0.45, -0.6, -1.0])
+_AMBIENT = 0.38
+_DIFFUSE = 0.62
+# Candidate pixels handled at once; bounds memory for faces close to the camera.
+_CHUNK_CANDIDATES = 1_500_000
+# Points this close to the camera plane are not rasterised.
+_NEAR = 1e-3
+
+
+@dataclass(frozen=True)
+class Pose:
+    """One object's annotated pose, in the release's units (radians, pixels)."""
+
+    azimuth: float
+    elevation: float
+    theta: float
+    distance: float
+    px: float
+    py: float
+    viewport: float = imagenet3d.DEFAULT_VIEWPORT
+    focal: float = imagenet3d.DEFAULT_FOCAL
+
+    def project(self, vertices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return imagenet3d.project(
+            vertices, self.azimuth, self.elevation, self.theta, self.distance,
+            self.px, self.py, self.viewport, self.focal, return_depth=True)
+
+    def rotation(self) -> np.ndarray:
+        """Object-to-camera rotation in OpenCV axes (for shading normals)."""
+        return imagenet3d.camera_matrices(
+            self.azimuth, self.elevation, self.theta, self.distance, self.px, self.py,
+            self.viewport, self.focal)[1]
+
+
+@dataclass(frozen=True)
+class Fragments:
+    """Rasterised candidates: which face of which object covers which pixel."""
+
+    pixel: np.ndarray      # flat pixel index y * width + x
+    face: np.ndarray       # face index within its object
+    inv_depth: np.ndarray  # 1 / camera depth, larger is nearer
+
+
+def rasterize(uv: np.ndarray, depth: np.ndarray, faces: np.ndarray,
+              width: int, height: int) -> Fragments:
+    """Every (pixel, face) pair whose pixel centre lies inside the face.
+
+    ``uv`` (V, 2) pixel coordinates and ``depth`` (V,) camera depths of the
+    vertices, ``faces`` (F, 3). Faces touching the camera plane are skipped.
+    """
+    tri = uv[faces]                       # F, 3, 2
+    tri_depth = depth[faces]              # F, 3
+    a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
+    area = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+    x_lo = np.ceil(tri[:, :, 0].min(1) - 0.5)
+    x_hi = np.floor(tri[:, :, 0].max(1) - 0.5)
+    y_lo = np.ceil(tri[:, :, 1].min(1) - 0.5)
+    y_hi = np.floor(tri[:, :, 1].max(1) - 0.5)
+    keep = (tri_depth.min(1) > _NEAR) & (np.abs(area) > 1e-12) & np.isfinite(tri).all((1, 2))
+    x_lo, y_lo = np.maximum(x_lo, 0), np.maximum(y_lo, 0)
+    x_hi, y_hi = np.minimum(x_hi, width - 1), np.minimum(y_hi, height - 1)
+    keep &= (x_hi >= x_lo) & (y_hi >= y_lo)
+    face_ids = np.flatnonzero(keep)
+    box_w = (x_hi - x_lo + 1)[face_ids].astype(np.int64)
+    box_h = (y_hi - y_lo + 1)[face_ids].astype(np.int64)
+    counts = box_w * box_h
+
+    pixels, hits, inv_depths = [], [], []
+    for chunk in _chunks(counts, _CHUNK_CANDIDATES):
+        ids, widths, n = face_ids[chunk], box_w[chunk], counts[chunk]
+        face = np.repeat(ids, n)
+        local = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+        w = np.repeat(widths, n)
+        x = np.repeat(x_lo[ids].astype(np.int64), n) + local % w
+        y = np.repeat(y_lo[ids].astype(np.int64), n) + local // w
+        cx, cy = x + 0.5, y + 0.5
+        fa, fb, fc = a[face], b[face], c[face]
+        w0 = (fc[:, 0] - fb[:, 0]) * (cy - fb[:, 1]) - (fc[:, 1] - fb[:, 1]) * (cx - fb[:, 0])
+        w1 = (fa[:, 0] - fc[:, 0]) * (cy - fc[:, 1]) - (fa[:, 1] - fc[:, 1]) * (cx - fc[:, 0])
+        w2 = (fb[:, 0] - fa[:, 0]) * (cy - fa[:, 1]) - (fb[:, 1] - fa[:, 1]) * (cx - fa[:, 0])
+        sign = np.sign(area[face])
+        inside = (w0 * sign >= 0) & (w1 * sign >= 0) & (w2 * sign >= 0)
+        face, x, y = face[inside], x[inside], y[inside]
+        inv_area = 1.0 / area[face]
+        l0, l1, l2 = w0[inside] * inv_area, w1[inside] * inv_area, w2[inside] * inv_area
+        # 1/z is affine in screen space, so barycentric weights interpolate it exactly.
+        inv_z = 1.0 / tri_depth[face]
+        pixels.append(y * width + x)
+        hits.append(face)
+        inv_depths.append(l0 * inv_z[:, 0] + l1 * inv_z[:, 1] + l2 * inv_z[:, 2])
+    if not pixels:
+        empty = np.zeros(0, np.int64)
+        return Fragments(empty, empty, np.zeros(0))
+    return Fragments(np.concatenate(pixels), np.concatenate(hits), np.concatenate(inv_depths))
+
+
+def _chunks(counts: np.ndarray, budget: int):
+    """Split faces into consecutive runs whose candidate counts fit the budget."""
+    start, total = 0, 0
+    for end, count in enumerate(counts.tolist()):
+        if total and total + count > budget:
+            yield slice(start, end)
+            start, total = end, 0
+        total += count
+    if start < len(counts):
+        yield slice(start, len(counts))
+
+
+def face_shading(vertices: np.ndarray, faces: np.ndarray, rotation: np.ndarray) -> np.ndarray:
+    """Two-sided Lambert shade per face, in [ambient, 1]."""
+    cam = vertices @ rotation.T
+    tri = cam[faces]
+    normal = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    normal /= np.maximum(np.linalg.norm(normal, axis=1, keepdims=True), 1e-12)
+    return _AMBIENT + _DIFFUSE * np.abs(normal @ _LIGHT)
+
+
+@dataclass(frozen=True)
+class SceneObject:
+    vertices: np.ndarray
+    faces: np.ndarray
+    pose: Pose
+    color: tuple[float, float, float]  # base RGB in [0, 255]
+
+
+@dataclass(frozen=True)
+class Rendering:
+    image: np.ndarray         # H, W, 3 uint8
+    object_id: np.ndarray     # H, W int16, -1 where the background shows
+    full_area: np.ndarray     # per object: pixels of its silhouette alone, no image border
+    visible_area: np.ndarray  # per object: pixels it owns in the image
+
+
+def render(background: np.ndarray, objects: list[SceneObject]) -> Rendering:
+    """Draw ``objects`` over ``background`` (H, W, 3 uint8) with one z-buffer."""
+    height, width = background.shape[:2]
+    flat = background.reshape(-1, 3).astype(np.float64)
+    pixel_parts, colour_parts, depth_parts, owner_parts = [], [], [], []
+    full_area = np.zeros(len(objects), np.int64)
+    for index, obj in enumerate(objects):
+        uv, depth = obj.pose.project(obj.vertices)
+        fragments = rasterize(uv, depth, obj.faces, width, height)
+        shade = face_shading(obj.vertices, obj.faces, obj.pose.rotation())
+        pixel_parts.append(fragments.pixel)
+        depth_parts.append(fragments.inv_depth)
+        colour_parts.append(np.outer(shade[fragments.face], obj.color))
+        owner_parts.append(np.full(fragments.pixel.size, index, np.int64))
+        full_area[index] = _silhouette_area(uv, depth, obj.faces, fragments, width, height)
+    object_id = np.full(height * width, -1, np.int16)
+    if pixel_parts:
+        pixel = np.concatenate(pixel_parts)
+        inv_depth = np.concatenate(depth_parts)
+        colour = np.concatenate(colour_parts)
+        owner = np.concatenate(owner_parts)
+        nearest = np.full(height * width, -np.inf)
+        np.maximum.at(nearest, pixel, inv_depth)
+        front = inv_depth == nearest[pixel]
+        flat[pixel[front]] = colour[front]
+        object_id[pixel[front]] = owner[front]
+    image = np.clip(np.rint(flat), 0, 255).astype(np.uint8).reshape(height, width, 3)
+    visible = np.bincount(object_id[object_id >= 0], minlength=len(objects))[: len(objects)]
+    return Rendering(image, object_id.reshape(height, width), full_area, visible)
+
+
+def _silhouette_area(uv: np.ndarray, depth: np.ndarray, faces: np.ndarray,
+                     fragments: Fragments, width: int, height: int) -> int:
+    """Silhouette pixel count of one object alone, ignoring the image border."""
+    finite = uv[np.isfinite(uv).all(1) & (depth > _NEAR)]
+    if not finite.size:
+        return 0
+    inside = (finite.min(0) >= 0).all() and finite[:, 0].max() <= width and finite[:, 1].max() <= height
+    if inside and (depth > _NEAR).all():
+        # The image already holds the whole silhouette: reuse its fragments.
+        return int(np.count_nonzero(np.bincount(fragments.pixel, minlength=1)))
+    origin = np.floor(finite.min(0)) - 1
+    size = np.ceil(finite.max(0) - origin).astype(np.int64) + 2
+    fragments = rasterize(uv - origin, depth, faces, int(size[0]), int(size[1]))
+    return int(np.unique(fragments.pixel).size)

@@ -1,0 +1,162 @@
+"""Write a synthetic release to disk as a folder tree and/or a .zip.
+
+Images are generated in worker processes and written by the parent in a fixed
+order, so the bytes never depend on the number of workers. Every file appears
+under its final name only when complete (temp name, then rename).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from conversion import synthetic
+from conversion.synthetic import RELEASE_DIR, GeneratedImage, ImageSpec
+
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_STORED_SUFFIXES = (".JPEG", ".npz")  # already compressed
+
+
+@dataclass
+class ReleaseSummary:
+    out: Path
+    images: int
+    objects: int
+    quirks: Counter
+    seconds: float
+
+    def as_text(self) -> str:
+        quirks = ", ".join(f"{name}={count}" for name, count in sorted(self.quirks.items()))
+        return (f"wrote {self.images} images, {self.objects} objects to {self.out} "
+                f"in {self.seconds:.1f} s; quirks: {quirks or 'none'}")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+class _TreeSink:
+    def __init__(self, root: Path):
+        self.root = root
+
+    def add(self, relpath: str, data: bytes) -> None:
+        atomic_write(self.root / relpath, data)
+
+    def close(self) -> None:
+        pass
+
+
+class _ZipSink:
+    """A deterministic zip: fixed timestamps, entries in the order added."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        self.archive = zipfile.ZipFile(self.temporary, "w")
+        self.directories: set[str] = set()
+
+    def add(self, relpath: str, data: bytes) -> None:
+        parts = relpath.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            directory = "/".join(parts[:depth]) + "/"
+            if directory not in self.directories:
+                self.directories.add(directory)
+                info = zipfile.ZipInfo(directory, date_time=_ZIP_TIME)
+                info.external_attr = (0o40755 << 16) | 0x10
+                self.archive.writestr(info, b"")
+        info = zipfile.ZipInfo(relpath, date_time=_ZIP_TIME)
+        info.external_attr = 0o644 << 16
+        info.compress_type = zipfile.ZIP_STORED if relpath.endswith(_STORED_SUFFIXES) else zipfile.ZIP_DEFLATED
+        self.archive.writestr(info, data)
+
+    def close(self) -> None:
+        self.archive.close()
+        os.replace(self.temporary, self.path)
+
+
+class _Sinks:
+    """Fans each release file out to the tree and/or the zip."""
+
+    def __init__(self, out: Path, tree: bool, zip_: bool):
+        self.release_sinks: list[_TreeSink | _ZipSink] = []
+        if tree:
+            self.release_sinks.append(_TreeSink(out / RELEASE_DIR))
+        if zip_:
+            self.release_sinks.append(_PrefixedZip(out / f"{RELEASE_DIR}.zip"))
+
+    def add_release_file(self, relpath: str, data: bytes) -> None:
+        for sink in self.release_sinks:
+            sink.add(relpath, data)
+
+    def close(self) -> None:
+        for sink in self.release_sinks:
+            sink.close()
+
+
+class _PrefixedZip(_ZipSink):
+    def add(self, relpath: str, data: bytes) -> None:
+        super().add(f"{RELEASE_DIR}/{relpath}", data)
+
+
+def _generate(job: tuple[ImageSpec, int]) -> GeneratedImage:
+    spec, seed = job
+    return synthetic.generate_image(spec, seed)
+
+
+def write_release(out: str | os.PathLike, categories: list[str], images_per_category: int,
+                  seed: int = 0, workers: int = 1, tree: bool = True, zip_: bool = False,
+                  progress: bool = True) -> ReleaseSummary:
+    """Generate a release into ``out``: ``imagenet3d_v1/`` and/or ``imagenet3d_v1.zip``,
+    plus ``captions/``. Returns what was written."""
+    if not (tree or zip_):
+        raise ValueError("nothing to write: ask for the tree, the zip or both")
+    if images_per_category < 1:
+        raise ValueError("--images-per-category must be at least 1")
+    started = time.perf_counter()
+    out = Path(out)
+    specs = synthetic.plan_release(categories, images_per_category, seed)
+    sinks = _Sinks(out, tree, zip_)
+    captions: dict[str, str] = {}
+    quirks: Counter = Counter()
+    objects = 0
+    jobs = [(spec, seed) for spec in specs]
+    pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
+    try:
+        results = pool.imap(_generate, jobs, chunksize=4) if pool else map(_generate, jobs)
+        for generated in tqdm(results, total=len(jobs), desc="rendering images",
+                              unit="img", disable=not progress):
+            spec = generated.spec
+            sinks.add_release_file(f"images/{spec.category}/{spec.stem}.JPEG", generated.image_bytes)
+            sinks.add_release_file(f"annotations/{spec.category}/{spec.stem}.npz", generated.annotation_bytes)
+            captions[spec.image_id] = generated.caption
+            quirks.update(generated.quirks)
+            objects += generated.num_objects
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
+    for relpath, data in synthetic.list_files(specs).items():
+        sinks.add_release_file(relpath, data)
+    cad = synthetic.cad_files(categories, seed)
+    for relpath, data in tqdm(cad.items(), desc="writing CAD models", unit="mesh", disable=not progress):
+        sinks.add_release_file(relpath, data)
+    sinks.close()
+    for relpath, data in synthetic.caption_files(captions, categories).items():
+        atomic_write(out / relpath, data)
+    summary = ReleaseSummary(out, len(specs), objects, quirks, time.perf_counter() - started)
+    manifest = {"seed": seed, "categories": categories, "images_per_category": images_per_category,
+                "images": len(specs), "objects": objects, "quirks": dict(sorted(quirks.items()))}
+    atomic_write(out / "synthetic_release.json", (json.dumps(manifest, indent=1) + "\n").encode())
+    return summary
