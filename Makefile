@@ -1,0 +1,22 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+# Each creates .venv and installs requirements.txt on first use.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DEMO ?= demo
+
+.PHONY: demo test
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Main job on the built-in demo data: a synthetic release in the exact raw format.
+demo: $(VENV)/.installed
+	$(PY) -m conversion synth $(DEMO) --categories 12 --images-per-category 20 --seed 0 --format both
+	$(PY) -m conversion check-synthetic $(DEMO)
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -q
