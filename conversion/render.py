@@ -84,29 +84,36 @@ def rasterize(uv: np.ndarray, depth: np.ndarray, faces: np.ndarray,
     box_h = (y_hi - y_lo + 1)[face_ids].astype(np.int64)
     counts = box_w * box_h
 
+    # Barycentric weights l0, l1 and 1/z are affine in screen space (1/z
+    # exactly so under perspective): value = origin + dx * step_x + dy * step_y
+    # from each face's bbox corner, so candidates cost a few multiply-adds.
+    ids = face_ids
+    a, b, c, iz = a[ids], b[ids], c[ids], 1.0 / tri_depth[ids]
+    inv_area = 1.0 / area[ids]
+    l0_x, l0_y = -(c[:, 1] - b[:, 1]) * inv_area, (c[:, 0] - b[:, 0]) * inv_area
+    l1_x, l1_y = -(a[:, 1] - c[:, 1]) * inv_area, (a[:, 0] - c[:, 0]) * inv_area
+    corner_x, corner_y = x_lo[ids] + 0.5, y_lo[ids] + 0.5
+    l0_0 = l0_x * (corner_x - b[:, 0]) + l0_y * (corner_y - b[:, 1])
+    l1_0 = l1_x * (corner_x - c[:, 0]) + l1_y * (corner_y - c[:, 1])
+    dz0, dz1 = iz[:, 0] - iz[:, 2], iz[:, 1] - iz[:, 2]
+    z_0 = iz[:, 2] + l0_0 * dz0 + l1_0 * dz1
+    z_x, z_y = l0_x * dz0 + l1_x * dz1, l0_y * dz0 + l1_y * dz1
+    start_pixel = (y_lo[ids] * width + x_lo[ids]).astype(np.int64)
+
     pixels, hits, inv_depths = [], [], []
     for chunk in _chunks(counts, _CHUNK_CANDIDATES):
-        ids, widths, n = face_ids[chunk], box_w[chunk], counts[chunk]
-        face = np.repeat(ids, n)
+        n = counts[chunk]
         local = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-        w = np.repeat(widths, n)
-        x = np.repeat(x_lo[ids].astype(np.int64), n) + local % w
-        y = np.repeat(y_lo[ids].astype(np.int64), n) + local // w
-        cx, cy = x + 0.5, y + 0.5
-        fa, fb, fc = a[face], b[face], c[face]
-        w0 = (fc[:, 0] - fb[:, 0]) * (cy - fb[:, 1]) - (fc[:, 1] - fb[:, 1]) * (cx - fb[:, 0])
-        w1 = (fa[:, 0] - fc[:, 0]) * (cy - fc[:, 1]) - (fa[:, 1] - fc[:, 1]) * (cx - fc[:, 0])
-        w2 = (fb[:, 0] - fa[:, 0]) * (cy - fa[:, 1]) - (fb[:, 1] - fa[:, 1]) * (cx - fa[:, 0])
-        sign = np.sign(area[face])
-        inside = (w0 * sign >= 0) & (w1 * sign >= 0) & (w2 * sign >= 0)
-        face, x, y = face[inside], x[inside], y[inside]
-        inv_area = 1.0 / area[face]
-        l0, l1, l2 = w0[inside] * inv_area, w1[inside] * inv_area, w2[inside] * inv_area
-        # 1/z is affine in screen space, so barycentric weights interpolate it exactly.
-        inv_z = 1.0 / tri_depth[face]
-        pixels.append(y * width + x)
-        hits.append(face)
-        inv_depths.append(l0 * inv_z[:, 0] + l1 * inv_z[:, 1] + l2 * inv_z[:, 2])
+        w = np.repeat(box_w[chunk], n)
+        dy, dx = np.divmod(local, w)
+        l0 = np.repeat(l0_0[chunk], n) + dx * np.repeat(l0_x[chunk], n) + dy * np.repeat(l0_y[chunk], n)
+        l1 = np.repeat(l1_0[chunk], n) + dx * np.repeat(l1_x[chunk], n) + dy * np.repeat(l1_y[chunk], n)
+        inside = (l0 >= 0) & (l1 >= 0) & (l0 + l1 <= 1)
+        face = np.repeat(np.arange(chunk.start, chunk.stop), n)[inside]
+        dx, dy = dx[inside], dy[inside]
+        pixels.append(start_pixel[face] + dy * width + dx)
+        hits.append(ids[face])
+        inv_depths.append(z_0[face] + dx * z_x[face] + dy * z_y[face])
     if not pixels:
         empty = np.zeros(0, np.int64)
         return Fragments(empty, empty, np.zeros(0))
