@@ -77,7 +77,7 @@ def main() -> None:
     print(image_stats(args.out / "full"))
     if not args.skip_iou:
         started = time.perf_counter()
-        report = check_release(args.out / "full", progress=False)
+        report = check_release(args.out / "full", progress=False, workers=args.workers)
         print(report.as_text())
         print(f"(check took {time.perf_counter() - started:.0f} s)")
 
