@@ -291,7 +291,10 @@ def _status(visible: int, full: int) -> str:
     return "status_bad"
 
 
-def _annotation(category, obj, cad_index, rendering, k, width, height, quirks, scene, rng) -> dict:
+def _annotation(category: str, obj: SceneObject, cad_index: int, rendering: Rendering, k: int,
+                width: int, height: int, quirks: set[str], scene: list[SceneObject],
+                rng: np.random.Generator) -> dict:
+    """The release's dict for object ``k``, with its quirks applied."""
     pose = obj.pose
     ys, xs = np.nonzero(rendering.object_id == k)
     if xs.size:
