@@ -37,9 +37,45 @@ def _check_synthetic(args: argparse.Namespace) -> int:
     return 0 if report.passed(args.min_iou) else 1
 
 
+def _build(args: argparse.Namespace) -> int:
+    from conversion.build import build
+    from conversion.records import BadInput
+    from conversion.source import SourceError
+
+    try:
+        result = build(args.src, args.out, captions_path=args.captions, descriptions_path=args.descriptions,
+                       workers=args.workers, strict=args.strict, progress=not args.quiet)
+    except SourceError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except BadInput as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from conversion import manifest, push
+
     parser = argparse.ArgumentParser(prog="python -m conversion", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser(
+        "build", help="convert a raw release (.zip or folder) into a Hub dataset repository folder",
+        description="Convert a raw ImageNet3D release into OUT, a folder that is a Hugging Face dataset "
+                    "repository: Parquet shards for every config, README.md with the YAML configs, "
+                    "figures, quarantine.json and manifest.json. Resumable; byte-identical for any --workers.")
+    build.add_argument("src", help="imagenet3d_v1.zip (read in place) or the unpacked release folder")
+    build.add_argument("out", help="output folder (the dataset repository)")
+    build.add_argument("--captions", help="image captions, JSON Lines {image_id, caption}")
+    build.add_argument("--descriptions", help="category descriptions, one JSON object")
+    build.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    build.add_argument("--strict", action="store_true", help="fail on any bad input instead of quarantining it")
+    build.add_argument("--quiet", action="store_true", help="no progress bars")
+    build.set_defaults(run=_build)
+    manifest.register(commands)
+    push.register(commands)
 
     synth = commands.add_parser(
         "synth", help="write a synthetic release in the exact imagenet3d_v1 format",

@@ -400,7 +400,8 @@ def caption_for(category: str, annotations: list[dict]) -> str:
     name = category.replace("_", " ")
     parts = []
     for k, record in enumerate(annotations):
-        label = f"the {_ORDINALS[k]} {name}" if len(annotations) > 1 else f"a {name}"
+        article = "an" if name[0] in "aeiou" else "a"
+        label = f"the {_ORDINALS[k]} {name}" if len(annotations) > 1 else f"{article} {name}"
         if "azimuth" in record:
             detail = view_phrase(float(record["azimuth"]), float(record["elevation"]))
             parts.append(f"{label} {POSE6D_TOKEN} {detail}")

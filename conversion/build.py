@@ -1,0 +1,211 @@
+"""``python -m conversion build SRC OUT``: a raw release -> a Hub dataset repository.
+
+The folder OUT *is* the repository: Parquet shards per config, README.md
+(the dataset card with its YAML configs), figures, quarantine.json and
+manifest.json. The build is
+
+* deterministic: shard contents depend only on the source, never on
+  ``--workers``, so the bytes are identical for any worker count;
+* resumable: each shard is written under a temporary name and renamed when
+  complete, with its quarantine entries saved beside it in ``.build/``; a
+  rerun with the same source skips finished shards;
+* safe: bad input goes to quarantine.json (``--strict`` fails instead).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import multiprocessing
+import os
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+import imagenet3d
+from conversion import records
+from conversion.parquet_io import write_table
+from conversion.records import BadInput, Candidate
+from conversion.source import ReleaseSource
+
+STATE_DIR = ".build"
+# Shards per partition come in multiples of 24 for large data, so that every
+# split and every union of partitions divides evenly over world_size x
+# num_workers in {1, 2, 3, 4, 6, 8, 12, 24}; smaller data uses the largest
+# such count that keeps shards at least MIN_SHARD_BYTES.
+SHARD_COUNTS = (24, 12, 8, 6, 4, 3, 2, 1)
+TARGET_SHARD_BYTES = 512 * 1024**2
+MIN_SHARD_BYTES = 64 * 1024**2
+# About 4 MB per row group: small enough for the viewer's random access and
+# for streaming's first batch, large enough to keep footers small.
+ROW_GROUP_BYTES = 4 * 1024**2
+ANNOTATION_ROW_GROUP_ROWS = 2048
+
+
+@dataclass(frozen=True)
+class ShardJob:
+    partition: str          # e.g. train-known
+    index: int
+    count: int
+    candidates: tuple[Candidate, ...]
+    row_group_rows: int
+
+    @property
+    def relpath(self) -> str:
+        return f"data/{self.partition}-{self.index:05d}-of-{self.count:05d}.parquet"
+
+
+def shard_count(total_bytes: int) -> int:
+    if total_bytes >= SHARD_COUNTS[0] * MIN_SHARD_BYTES:
+        return SHARD_COUNTS[0] * math.ceil(total_bytes / (SHARD_COUNTS[0] * TARGET_SHARD_BYTES))
+    return next(n for n in SHARD_COUNTS if n == 1 or total_bytes / n >= MIN_SHARD_BYTES)
+
+
+def plan_shards(source: ReleaseSource, candidates: list[Candidate]) -> list[ShardJob]:
+    by_partition: dict[str, list[Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        by_partition[candidate.partition].append(candidate)
+    jobs = []
+    for partition, members in sorted(by_partition.items()):
+        sizes = [source.by_path[c.image_path].size for c in members]
+        count = min(shard_count(sum(sizes)), len(members))
+        rows = int(np.clip(round(ROW_GROUP_BYTES / max(np.mean(sizes), 1)), 8, 1024))
+        for index, chunk in enumerate(np.array_split(np.arange(len(members)), count)):
+            jobs.append(ShardJob(partition, index, count, tuple(members[i] for i in chunk), rows))
+    return jobs
+
+
+# -- one shard (runs in a worker) -------------------------------------------
+
+_WORKER: dict = {}
+
+
+def _init_worker(source: ReleaseSource, cad_models: set, captions: dict, out: Path) -> None:
+    _WORKER.update(source=source, cad_models=cad_models, captions=captions, out=out)
+
+
+def _run_shard(job: ShardJob) -> tuple[str, dict]:
+    """Write one shard; returns its quarantine entries and notes."""
+    out: Path = _WORKER["out"]
+    final, sidecar = out / job.relpath, out / STATE_DIR / (Path(job.relpath).name + ".json")
+    if final.exists() and sidecar.exists():
+        return job.relpath, json.loads(sidecar.read_text())
+    rows, report = [], {"quarantine": [], "notes": []}
+    for candidate in job.candidates:
+        try:
+            row, problems, notes = records.build_record(_WORKER["source"], candidate, _WORKER["cad_models"],
+                                                        _WORKER["captions"])
+        except BadInput as error:
+            report["quarantine"].append(records.quarantine(error.path, error.reason))
+            continue
+        rows.append(row)
+        report["quarantine"] += problems
+        report["notes"] += notes
+    table = pa.Table.from_pylist(rows, schema=imagenet3d.features("default").arrow_schema)
+    write_table(table, final, job.row_group_rows)
+    # Written last: a shard counts as finished only when its sidecar exists too.
+    _atomic_json(sidecar, {**report, "rows": len(rows)})
+    return job.relpath, report
+
+
+def _atomic_json(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temporary.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    os.replace(temporary, path)
+
+
+# -- the whole build --------------------------------------------------------
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    split_rows: dict[str, dict[str, int]]   # config -> split -> rows
+    quarantine: list[dict]
+    shards: list[str]
+
+    def summary(self) -> str:
+        default = self.split_rows.get("default", {})
+        splits = ", ".join(f"{name} {rows}" for name, rows in default.items())
+        return (f"built {self.out}: {splits} images in {len(self.shards)} shards; "
+                f"{len(self.quarantine)} quarantined (see {self.out / 'quarantine.json'})")
+
+
+def _prepare_out(out: Path, state: dict) -> None:
+    """Resume when the recorded state matches; otherwise start from an empty build."""
+    state_file = out / STATE_DIR / "state.json"
+    if state_file.exists():
+        try:
+            if json.loads(state_file.read_text()) == state:
+                return
+        except json.JSONDecodeError:
+            pass
+    for generated in ("data", "annotations", "cad_models", "categories", "figures", STATE_DIR):
+        shutil.rmtree(out / generated, ignore_errors=True)
+    _atomic_json(state_file, state)
+
+
+def build(src: str | os.PathLike, out: str | os.PathLike, captions_path: str | None = None,
+          descriptions_path: str | None = None, workers: int = 1, strict: bool = False,
+          progress: bool = True) -> BuildResult:
+    """Convert the release at ``src`` into the dataset repository ``out``."""
+    from conversion import card, extras  # the card pulls in datasets/matplotlib: import late
+
+    source = ReleaseSource(src)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    candidates, problems = records.plan_candidates(source)
+    captions, caption_problems = records.load_captions(captions_path)
+    problems += caption_problems
+    descriptions = records.load_descriptions(descriptions_path)
+    cad_models = records.cad_models_present(source)
+    jobs = plan_shards(source, candidates)
+    state = {"source": source.fingerprint(), "shards": [job.relpath for job in jobs],
+             "captions": _file_fingerprint(captions_path), "descriptions": _file_fingerprint(descriptions_path)}
+    _prepare_out(out, state)
+
+    context = (source, cad_models, captions, out)
+    if workers > 1:
+        pool = multiprocessing.get_context("fork").Pool(workers, _init_worker, context)
+        results = pool.imap_unordered(_run_shard, jobs)
+    else:
+        pool = None
+        _init_worker(*context)
+        results = map(_run_shard, jobs)
+    try:
+        shard_reports = dict(tqdm(results, total=len(jobs), desc="writing image shards", unit="shard",
+                                   disable=not progress))
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
+    notes = []
+    for relpath in sorted(shard_reports):
+        problems += shard_reports[relpath]["quarantine"]
+        notes += shard_reports[relpath]["notes"]
+    problems.sort(key=lambda p: (p["path"], p["reason"]))
+    _atomic_json(out / "quarantine.json", {"count": len(problems), "entries": problems, "notes": notes})
+    if strict and problems:
+        raise BadInput(problems[0]["path"], f"--strict: {len(problems)} bad inputs, first: "
+                                            f"{problems[0]['path']}: {problems[0]['reason']}")
+
+    shards = sorted(job.relpath for job in jobs)
+    annotations = extras.write_annotations(out, shards, progress)
+    extras.write_cad_models(out, source, progress)
+    extras.write_categories(out, annotations, descriptions)
+    split_rows = card.write_card(out, shards, annotations, problems, source.fingerprint())
+    return BuildResult(out, split_rows, problems, shards)
+
+
+def _file_fingerprint(path: str | None) -> dict | None:
+    if not path:
+        return None
+    stat = Path(path).stat()
+    return {"path": str(Path(path).resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}

@@ -1,0 +1,222 @@
+"""README.md of the Hub repository: YAML configs and features, then the card.
+
+The YAML is made with datasets' own MetadataConfigs and DatasetInfosDict on a
+huggingface_hub DatasetCardData, so it is exactly what load_dataset and the
+Hub read. The prose comes from the repository's dataset_card.md.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from collections import Counter
+from pathlib import Path
+
+import datasets
+import pyarrow as pa
+import pyarrow.parquet as pq
+from datasets.info import DatasetInfosDict
+from datasets.utils.metadata import MetadataConfigs
+from huggingface_hub import DatasetCard, DatasetCardData
+
+import imagenet3d
+from conversion import manifest, plots
+from conversion.extras import single_file
+
+CARD_TEMPLATE = Path(__file__).resolve().parents[1] / "dataset_card.md"
+FIGURES_DIR = "figures"
+
+# config -> split -> file globs (relative to the repo root)
+_SPLIT_FILES: dict[str, dict[str, list[str]]] = {
+    "default": {"train": ["data/train-*.parquet"], "validation": ["data/validation-*.parquet"]},
+    "open_vocabulary": {"train": ["data/train-known-*.parquet"],
+                        "validation_known": ["data/validation-known-*.parquet"],
+                        "validation_novel": ["data/validation-novel-*.parquet"]},
+    "annotations": {"train": ["annotations/train-*.parquet"],
+                    "validation": ["annotations/validation-*.parquet"]},
+    "cad_models": {"train": [single_file("cad_models")]},
+    "categories": {"train": [single_file("categories")]},
+}
+
+
+def _matching(out: Path, patterns: list[str]) -> list[str]:
+    return sorted(str(Path(p).relative_to(out)) for pattern in patterns for p in glob.glob(str(out / pattern)))
+
+
+def split_sizes(out: Path) -> dict[str, dict[str, tuple[int, int, list[str]]]]:
+    """config -> split -> (rows, bytes, files), for splits that have files."""
+    sizes: dict[str, dict[str, tuple[int, int, list[str]]]] = {}
+    for config, splits in _SPLIT_FILES.items():
+        for split, patterns in splits.items():
+            files = _matching(out, patterns)
+            if files:
+                rows = sum(pq.ParquetFile(out / f).metadata.num_rows for f in files)
+                size = sum(os.path.getsize(out / f) for f in files)
+                sizes.setdefault(config, {})[split] = (rows, size, files)
+    return sizes
+
+
+def card_data(sizes: dict) -> DatasetCardData:
+    data = DatasetCardData(
+        license="cc-by-nc-4.0",
+        pretty_name="ImageNet3D",
+        task_categories=["image-classification", "object-detection", "image-to-text"],
+        size_categories=[_size_category(sum(r for r, _, _ in sizes.get("default", {}).values()))],
+        tags=["3d", "pose-estimation", "viewpoint-estimation", "cad-models", "open-vocabulary", "imagenet"],
+        language=["en"],
+    )
+    configs = MetadataConfigs({
+        config: {
+            "data_files": [{"split": split, "path": patterns} for split, patterns in _SPLIT_FILES[config].items()
+                           if split in sizes.get(config, {})],
+            **({"default": True} if config == "default" else {}),
+        }
+        for config in _SPLIT_FILES if config in sizes
+    })
+    configs.to_dataset_card_data(data)
+    infos = DatasetInfosDict({
+        config: datasets.DatasetInfo(
+            features=imagenet3d.features(config),
+            splits=datasets.SplitDict({
+                split: datasets.SplitInfo(name=split, num_bytes=size, num_examples=rows)
+                for split, (rows, size, _) in sizes[config].items()
+            }),
+            download_size=sum(size for _, size, _ in sizes[config].values()),
+            dataset_size=sum(size for _, size, _ in sizes[config].values()),
+        )
+        for config in _SPLIT_FILES if config in sizes
+    })
+    infos.to_dataset_card_data(data)
+    return data
+
+
+def _size_category(rows: int) -> str:
+    for limit, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
+        if rows < limit:
+            return name
+    return "1M<n<10M"
+
+
+def write_card(out: Path, shards: list[str], annotations: pa.Table, quarantine: list[dict],
+               source_fingerprint: dict, repo_id: str = "<org>/imagenet3d") -> dict[str, dict[str, int]]:
+    """Figures, README.md and manifest.json. Returns config -> split -> rows."""
+    objects = _object_table(annotations)
+    figures = plots.write_figures(objects, out / FIGURES_DIR, imagenet3d.SUPER_CATEGORY_NOTE) if len(objects) else []
+    sizes = split_sizes(out)
+    body = _render_body(out, sizes, annotations, objects, figures, quarantine, repo_id)
+    card = DatasetCard("---\n" + card_data(sizes).to_yaml() + "\n---\n\n" + body)
+    temporary = out / ".README.md.tmp"
+    temporary.write_text(str(card), encoding="utf-8")
+    os.replace(temporary, out / "README.md")
+    manifest.write_manifest(out, source_fingerprint)
+    return {config: {split: rows for split, (rows, _, _) in splits.items()} for config, splits in sizes.items()}
+
+
+def _object_table(annotations: pa.Table) -> pa.Table:
+    """One row per object, for statistics and figures."""
+    columns: dict[str, list] = {"category": [], "super_category": [], "split": [], "azimuth": [],
+                                "elevation": [], "usable": [], "object_status": []}
+    for category, super_category, partition, objs in zip(
+            *(annotations.column(c).to_pylist() for c in ("category", "super_category", "partition", "objects"))):
+        for obj in objs:
+            columns["category"].append(category)
+            columns["super_category"].append(super_category)
+            columns["split"].append(partition.rsplit("-", 1)[0])
+            for key in ("azimuth", "elevation", "usable", "object_status"):
+                columns[key].append(obj[key])
+    return pa.table(columns, schema=pa.schema([
+        ("category", pa.string()), ("super_category", pa.string()), ("split", pa.string()),
+        ("azimuth", pa.float64()), ("elevation", pa.float64()), ("usable", pa.bool_()),
+        ("object_status", pa.string())]))
+
+
+def _render_body(out, sizes, annotations, objects, figures, quarantine, repo_id) -> str:
+    """The prose of dataset_card.md with the generated sections put in place."""
+    prose = re.sub(r"<!--.*?-->\s*", "", CARD_TEMPLATE.read_text(encoding="utf-8"), flags=re.S)
+    intro, *rest = prose.split("\n## ")
+    written = {section.split("\n", 1)[0].strip(): "## " + section.strip() for section in rest}
+    sections = [intro, _loading_section(sizes, repo_id), _fields_section(), written["Camera convention"],
+                _super_category_section(objects),
+                _statistics_section(sizes, annotations, objects, figures, quarantine),
+                written["Known limitations"], written["Citation"]]
+    return "\n\n".join(section.strip() for section in sections) + "\n"
+
+
+def _loading_section(sizes: dict, repo_id: str) -> str:
+    lines = ["## Loading", "",
+             "Every config loads in one line, from a local copy of this repository or from the Hub:", "",
+             "```python", "from datasets import load_dataset", "",
+             'ds = load_dataset("imagenet3d")                      # a local folder named imagenet3d',
+             f'ds = load_dataset("{repo_id}")                # from the Hub']
+    for config in _SPLIT_FILES:
+        if config in sizes and config != "default":
+            lines.append(f'ds = load_dataset("{repo_id}", "{config}")')
+    lines += [f'ds = load_dataset("{repo_id}", split="train", streaming=True)   # stream the shards', "```", "",
+              "| config | splits (rows) | what a row is |", "|---|---|---|"]
+    what = {"default": "an image with all its objects", "open_vocabulary": "the same rows, split by the "
+            "paper's open-vocabulary protocol (train on the 63 known categories)",
+            "annotations": "an image row without the image bytes (small: analysis, filtering)",
+            "cad_models": "one CAD model: vertices, faces and a GLB mesh", "categories": "one category"}
+    for config, splits in sizes.items():
+        listing = ", ".join(f"{split} ({rows:,})" for split, (rows, _, _) in splits.items())
+        lines.append(f"| `{config}` | {listing} | {what[config]} |")
+    return "\n".join(lines)
+
+
+def _fields_section() -> str:
+    return "\n".join([
+        "## Fields", "",
+        "| field | meaning |", "|---|---|",
+        "| `image` | the original JPEG (or PNG) bytes of the release, unchanged except a neutralised EXIF orientation (see below) |",
+        "| `image_id` | `<category>/<wnid>_<n>`, the release's file stem |",
+        "| `category`, `category_id` | the category and its index in the sorted list of 189 |",
+        "| `super_category` | our grouping into the paper's seven super-categories (unofficial) |",
+        "| `known` | whether the category is one of the 63 training categories of the open-vocabulary protocol |",
+        "| `synset` | the ImageNet21k WordNet id of the image |",
+        "| `width`, `height` | size of the stored pixel grid, which all coordinates refer to |",
+        "| `caption` | image caption with one `<pose6D>` token per object, in object order (null if none) |",
+        "| `objects[].bbox` | 2D box `[x1, y1, x2, y2]` in pixels |",
+        "| `objects[].azimuth`, `elevation`, `theta` | viewpoint in radians, wrapped to [0, 2pi) |",
+        "| `objects[].distance` | camera distance in CAD units (CAD bbox diagonal about 1); `<= 0` marks a bad annotation |",
+        "| `objects[].px`, `py` | where the object origin projects, in pixels |",
+        "| `objects[].viewport`, `focal` | focal length `viewport * focal` in pixels (PASCAL3D+: 3000, 1) |",
+        "| `objects[].cad_index` | 1-based index of the object's model in the `cad_models` config |",
+        "| `objects[].object_status` | `status_good`, `status_partially`, `status_barely`, `status_bad` (or null) |",
+        "| `objects[].dense` | `dense_yes` if close to another object of its category |",
+        "| `objects[].usable` | kept by the official preprocessing: pose present, `distance > 0`, status present and not bad |",
+        "",
+        "Objects without a pose keep their box and class with null pose fields and `usable = false`.",
+        "Images whose EXIF Orientation tag disagreed with the annotation's pixel grid had the tag set to 1 "
+        "in place (the compressed image data is byte-identical); `quarantine.json` lists them.",
+    ])
+
+
+def _super_category_section(objects: pa.Table) -> str:
+    counts = Counter(objects.column("super_category").to_pylist()) if len(objects) else Counter()
+    lines = ["## Super-categories (our grouping, not the official one)", "", imagenet3d.SUPER_CATEGORY_NOTE, "",
+             "| super-category | paper column | categories | known | objects here |", "|---|---|---|---|---|"]
+    for name in imagenet3d.SUPER_CATEGORY_NAMES:
+        members = [c for c, s in imagenet3d.SUPER_CATEGORIES.items() if s == name]
+        known = sum(imagenet3d.CATEGORY_INFO[c].known for c in members)
+        lines.append(f"| {name} | {imagenet3d.SUPER_CATEGORY_ABBREVIATIONS[name]} | {len(members)} | "
+                     f"{known} | {counts.get(name, 0):,} |")
+    return "\n".join(lines)
+
+
+def _statistics_section(sizes, annotations, objects, figures, quarantine) -> str:
+    usable = sum(objects.column("usable").to_pylist()) if len(objects) else 0
+    status = Counter(objects.column("object_status").to_pylist()) if len(objects) else Counter()
+    per_image = Counter(len(o) for o in annotations.column("objects").to_pylist())
+    lines = ["## Statistics", "",
+             f"- images: {len(annotations):,} over {len(set(annotations.column('category').to_pylist()))} categories",
+             f"- objects: {len(objects):,}, of which usable: {usable:,}",
+             "- objects per image: " + ", ".join(f"{n}: {c:,}" for n, c in sorted(per_image.items())),
+             "- object_status: " + ", ".join(f"{k or 'missing'}: {v:,}" for k, v in sorted(status.items(), key=str)),
+             f"- quarantined inputs: {len(quarantine):,} (see `quarantine.json`)", ""]
+    captions = {"objects_per_category.png": "Objects per category",
+                "objects_per_super_category.png": "Objects per super-category (our grouping)",
+                "azimuth_distribution.png": "Azimuth of usable objects",
+                "elevation_distribution.png": "Elevation of usable objects"}
+    lines += [f"![{captions.get(f, f)}]({FIGURES_DIR}/{f})" for f in figures]
+    return "\n".join(lines)

@@ -1,0 +1,52 @@
+"""Writing Parquet the way the Hub viewer and datasets streaming want it.
+
+* The datasets Features travel in the schema metadata, so ``Image()`` decodes
+  to PIL and ``objects`` comes back as a list of dicts.
+* Image bytes are stored as they came (PLAIN, uncompressed, no statistics:
+  min/max of 100 KB blobs would bloat the footer); every other column is
+  zstd-compressed with statistics.
+* A page index is written, so readers fetch single pages and the viewer can
+  serve random rows without scanning a whole row group.
+* Files appear under their final name only when complete.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+_BLOB_COLUMNS = ("image.bytes", "mesh.bytes")
+
+
+@lru_cache(maxsize=None)
+def _leaf_columns(schema: pa.Schema) -> tuple[str, ...]:
+    """Parquet leaf column paths of an Arrow schema (e.g. objects.list.element.azimuth)."""
+    buffer = io.BytesIO()
+    pq.write_table(schema.empty_table(), buffer)
+    parquet_schema = pq.ParquetFile(io.BytesIO(buffer.getvalue())).schema
+    return tuple(parquet_schema.column(i).path for i in range(len(parquet_schema)))
+
+
+def write_table(table: pa.Table, path: str | os.PathLike, row_group_rows: int) -> None:
+    """Write ``table`` to ``path`` atomically with the layout above."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    leaves = _leaf_columns(table.schema)
+    blobs = [c for c in leaves if c in _BLOB_COLUMNS]
+    others = [c for c in leaves if c not in _BLOB_COLUMNS]
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    pq.write_table(
+        table, temporary,
+        row_group_size=max(1, row_group_rows),
+        compression={**{c: "NONE" for c in blobs}, **{c: "ZSTD" for c in others}},
+        use_dictionary=[c for c in others if not c.startswith(("vertices", "faces"))],
+        write_statistics=others,
+        write_page_index=True,
+        column_encoding={c: "PLAIN" for c in blobs} or None,
+    )
+    os.replace(temporary, path)

@@ -1,0 +1,119 @@
+"""Upload a built, verified dataset folder to the Hugging Face Hub as a dataset repo."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from huggingface_hub import HfApi
+from huggingface_hub.utils import validate_repo_id
+
+from conversion import manifest
+
+# Same rule as manifest.is_hidden, in upload_folder's fnmatch syntax ('*' crosses '/'):
+# a hidden top-level entry, or any hidden file/folder below it (temp files, .cache/).
+IGNORE_PATTERNS = [".*", "*/.*"]
+MAX_PROBLEMS_SHOWN = 5
+
+
+def check_repo_id(repo_id: str) -> None:
+    """Raise ValueError unless repo_id is 'namespace/name' with Hub-legal characters."""
+    namespace, _, name = repo_id.partition("/")
+    if not namespace or not name or "/" in name:
+        raise ValueError(f"repo id must look like 'namespace/name', got {repo_id!r}")
+    validate_repo_id(repo_id)  # HFValidationError is a ValueError
+
+
+def check_no_script(out_dir: Path, repo_id: str) -> None:
+    """Refuse '<name>.py' at the top level: datasets >= 4 won't load such a repo.
+
+    load_dataset('org/name') looks for 'name.py' and raises "Dataset scripts are no
+    longer supported" if it is there. Compared case-insensitively because Hub repo ids
+    resolve case-insensitively, so users may type any casing.
+    """
+    script = f"{repo_id.split('/', 1)[1]}.py".lower()
+    clashes = sorted(p.name for p in out_dir.iterdir() if p.name.lower() == script and p.is_file())
+    if clashes:
+        raise ValueError(
+            f"{out_dir / clashes[0]}: a top-level file named like the repo ({repo_id}) plus '.py' "
+            "makes datasets >= 4 refuse to load the repo ('Dataset scripts are no longer "
+            "supported'); remove or rename it before pushing")
+
+
+def check_verified(out_dir: Path) -> None:
+    """Raise ValueError if out_dir does not match its manifest.json."""
+    problems = manifest.verify(out_dir)
+    if problems:
+        shown = "\n  ".join(problems[:MAX_PROBLEMS_SHOWN])
+        more = len(problems) - MAX_PROBLEMS_SHOWN
+        suffix = f"\n  ... and {more} more" if more > 0 else ""
+        raise ValueError(f"refusing to push {out_dir}: it does not match its {manifest.MANIFEST_NAME} "
+                         f"({len(problems)} problem(s)):\n  {shown}{suffix}")
+
+
+def total_bytes(out_dir: str | os.PathLike[str], files: list[str]) -> int:
+    return sum((Path(out_dir) / relpath).stat().st_size for relpath in files)
+
+
+def push(out_dir: str | os.PathLike[str], repo_id: str, private: bool = False, dry_run: bool = False,
+         api: HfApi | None = None, revision: str | None = None) -> list[str]:
+    """Upload out_dir as the dataset repo repo_id; returns the uploaded POSIX paths, sorted.
+
+    Cheap checks first, then the full manifest verification, all before any Hub call,
+    so a half-built or corrupted folder is never pushed.
+    """
+    root = Path(out_dir)
+    check_repo_id(repo_id)
+    if not root.is_dir():
+        raise ValueError(f"{root}: not a folder")
+    check_no_script(root, repo_id)
+    check_verified(root)
+    files = manifest.repo_files(root)
+    if dry_run:
+        return files
+    api = api or HfApi()
+    api.create_repo(repo_id=repo_id, repo_type="dataset", private=private, exist_ok=True)
+    sha = manifest.sha256_file(root / manifest.MANIFEST_NAME)
+    api.upload_folder(
+        repo_id=repo_id, repo_type="dataset", folder_path=str(root), revision=revision,
+        commit_message=f"Upload {len(files)} files ({manifest.MANIFEST_NAME} sha256 {sha[:12]})",
+        # A copy: upload_folder appends its defaults to the list it is given.
+        ignore_patterns=list(IGNORE_PATTERNS))
+    return files
+
+
+def _run_push(args: argparse.Namespace) -> int:
+    try:
+        files = push(args.out, args.repo_id, private=args.private, dry_run=args.dry_run,
+                     revision=args.revision)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    size = total_bytes(args.out, files)
+    if args.dry_run:
+        for relpath in files:
+            print(f"{(Path(args.out) / relpath).stat().st_size:>14,}  {relpath}")
+        print(f"dry run: would upload {len(files)} files, {size:,} bytes total to {args.repo_id}")
+        return 0
+    where = f" (revision {args.revision})" if args.revision else ""
+    print(f"pushed {len(files)} files, {size:,} bytes to https://huggingface.co/datasets/{args.repo_id}{where}")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add ``push OUT --repo-id ORG/NAME [--private] [--dry-run] [--revision REV]``."""
+    parser = subparsers.add_parser(
+        "push", help="upload a built, verified folder as a Hugging Face dataset repo",
+        description="Verify OUT against its manifest.json, then create the dataset repo if needed "
+                    "and upload the folder (hidden and temp files excluded). Re-running resumes "
+                    "an interrupted upload.")
+    parser.add_argument("out", help="the built dataset folder (holds manifest.json)")
+    parser.add_argument("--repo-id", required=True, metavar="ORG/NAME", help="dataset repo on the Hub")
+    parser.add_argument("--private", action="store_true", help="create the repo private (if it is new)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="list what would be uploaded; no Hub call at all")
+    parser.add_argument("--revision", help="existing branch to commit to (default: main)")
+    parser.set_defaults(run=_run_push)

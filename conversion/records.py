@@ -1,0 +1,264 @@
+"""Raw release -> validated records, and a quarantine entry for everything bad.
+
+Bad input never stops a build and is never dropped silently: every problem
+becomes a ``{"path": ..., "reason": ...}`` entry of the quarantine report.
+Release quirks that the format allows (objects without a pose, without
+object_status, with distance <= 0, ...) are not problems: those objects are
+kept with ``usable = False``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from PIL import Image
+
+import imagenet3d
+from conversion import exif
+from conversion.source import ReleaseSource
+
+_LIST_NAME = re.compile(r"^lists/(?P<category>.+)_imagenet_(?P<split>train|val)\.txt$")
+# Boxes may overshoot the image by rounding; more than this is an error.
+_BBOX_SLACK = 1.0
+_OBJECT_KEYS = ("category", "bbox", "azimuth", "elevation", "theta", "distance", "viewport",
+                "focal", "px", "py", "cad_index", "object_status", "dense", "usable")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An image the split lists name, with both of its files present."""
+
+    category: str
+    stem: str
+    split: str  # Hub split name: train or validation
+
+    @property
+    def image_id(self) -> str:
+        return f"{self.category}/{self.stem}"
+
+    @property
+    def image_path(self) -> str:
+        return f"images/{self.category}/{self.stem}.JPEG"
+
+    @property
+    def annotation_path(self) -> str:
+        return f"annotations/{self.category}/{self.stem}.npz"
+
+    @property
+    def known(self) -> bool:
+        return imagenet3d.CATEGORY_INFO[self.category].known
+
+    @property
+    def partition(self) -> str:
+        """Which group of shards holds the image: split x known/novel."""
+        return f"{self.split}-{'known' if self.known else 'novel'}"
+
+
+def quarantine(path: str, reason: str) -> dict:
+    return {"path": path, "reason": reason}
+
+
+def plan_candidates(source: ReleaseSource) -> tuple[list[Candidate], list[dict]]:
+    """The images to convert, from the split lists, and the list-level problems."""
+    problems = [quarantine(name, "unsafe zip entry (absolute path or '..'): not read") for name in source.unsafe]
+    listed: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for entry in source.entries:
+        match = _LIST_NAME.match(entry.relpath)
+        if entry.relpath.startswith("lists/") and not match:
+            problems.append(quarantine(entry.relpath, "not a <category>_imagenet_{train,val}.txt list"))
+            continue
+        if not match:
+            continue
+        category, split = match["category"], imagenet3d.RELEASE_SPLITS[match["split"]]
+        if category not in imagenet3d.CATEGORY_INFO:
+            problems.append(quarantine(entry.relpath, f"unknown category {category!r}"))
+            continue
+        try:
+            stems = source.read(entry.relpath).decode("utf-8").split()
+        except (UnicodeDecodeError, OSError) as error:
+            problems.append(quarantine(entry.relpath, f"unreadable list: {error}"))
+            continue
+        for stem, count in Counter(stems).items():
+            if count > 1:
+                problems.append(quarantine(entry.relpath, f"{stem} listed {count} times; kept once"))
+            listed[(category, stem)].append(split)
+
+    files = set(source.by_path)
+    candidates, named = [], set()
+    for (category, stem), splits in sorted(listed.items()):
+        candidate = Candidate(category, stem, splits[0])
+        named.update((candidate.image_path, candidate.annotation_path))
+        if len(set(splits)) > 1:
+            problems.append(quarantine(candidate.image_path, "listed in both train and val"))
+            continue
+        missing = [p for p in (candidate.image_path, candidate.annotation_path) if p not in files]
+        if missing:
+            for path in missing:
+                other = "annotation" if path.startswith("images/") else "image"
+                problems.append(quarantine(path, f"listed in lists/ but missing (its {other} exists)"
+                                           if len(missing) == 1 else "listed in lists/ but missing"))
+            continue
+        candidates.append(candidate)
+    for path in sorted(files - named):
+        if path.startswith(("images/", "annotations/")):
+            kind = "image" if path.startswith("images/") else "annotation"
+            partner = _partner(path)
+            reason = (f"{kind} without its {'annotation' if kind == 'image' else 'image'}"
+                      if partner not in files else f"{kind} not named by any split list")
+            problems.append(quarantine(path, reason))
+    candidates.sort(key=lambda c: (c.partition, c.category, c.stem))
+    return candidates, problems
+
+
+def _partner(path: str) -> str:
+    if path.startswith("images/"):
+        return "annotations/" + path[len("images/"):].rsplit(".", 1)[0] + ".npz"
+    return "images/" + path[len("annotations/"):].rsplit(".", 1)[0] + ".JPEG"
+
+
+def cad_models_present(source: ReleaseSource) -> set[tuple[str, int]]:
+    present = set()
+    for entry in source.entries:
+        parts = entry.relpath.split("/")
+        if len(parts) == 3 and parts[0] == "CAD" and re.fullmatch(r"\d+\.off", parts[2]):
+            present.add((parts[1], int(parts[2][:-4])))
+    return present
+
+
+def load_captions(path: str | None) -> tuple[dict[str, str], list[dict]]:
+    """Image captions from our JSON Lines input; malformed lines are quarantined."""
+    captions, problems = {}, []
+    if not path:
+        return captions, problems
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                captions[str(record["image_id"])] = str(record["caption"])
+            except (json.JSONDecodeError, KeyError, TypeError) as error:
+                problems.append(quarantine(f"{path}:{number}", f"malformed caption line: {error!r}"))
+    return captions, problems
+
+
+def load_descriptions(path: str | None) -> dict[str, str]:
+    if not path:
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: category descriptions must be one JSON object")
+    return {str(k): str(v) for k, v in data.items()}
+
+
+class BadInput(ValueError):
+    """One image (or its annotation) that cannot go into the dataset."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(reason)
+        self.path = path
+        self.reason = reason
+
+
+def inspect_image(data: bytes, path: str) -> tuple[int, int]:
+    """Stored width and height of a JPEG/PNG, after decoding it at 1/8 scale.
+
+    Draft decoding runs the whole entropy-coded stream, so truncated and most
+    corrupt files fail here, at a fraction of a full decode's cost.
+    """
+    if not data:
+        raise BadInput(path, "zero-byte file")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("JPEG", "PNG"):
+                raise BadInput(path, f"unsupported image format {image.format}")
+            size = image.size
+            if image.format == "JPEG":
+                image.draft(image.mode, (max(1, size[0] // 8), max(1, size[1] // 8)))
+            image.load()
+    except BadInput:
+        raise
+    except Exception as error:  # Pillow raises many types for broken files
+        raise BadInput(path, f"corrupt or truncated image: {error}") from None
+    return size
+
+
+def build_record(source: ReleaseSource, candidate: Candidate, cad_models: set[tuple[str, int]],
+                 captions: dict[str, str]) -> tuple[dict, list[dict], list[dict]]:
+    """The dataset row of one image, its quarantined parts (a bad caption) and notes
+    (what was changed on the way). Raises BadInput for an image that cannot go in."""
+    image_bytes = source.read(candidate.image_path)
+    width, height = inspect_image(image_bytes, candidate.image_path)
+    try:
+        objects = imagenet3d.read_annotations(source.read(candidate.annotation_path))
+    except imagenet3d.AnnotationError as error:
+        raise BadInput(candidate.annotation_path, str(error)) from None
+    notes, problems = [], []
+    image_bytes = _match_orientation(image_bytes, objects, width, height, candidate, notes)
+    for k, obj in enumerate(objects):
+        _check_object(obj, k, width, height, candidate, cad_models)
+    caption = captions.get(candidate.image_id)
+    if caption is not None and caption.count("<pose6D>") != len(objects):
+        problems.append(quarantine(f"captions:{candidate.image_id}",
+                                f"caption has {caption.count('<pose6D>')} <pose6D> tokens for "
+                                f"{len(objects)} objects; caption left out"))
+        caption = None
+    info = imagenet3d.CATEGORY_INFO[candidate.category]
+    row = {
+        "image": {"bytes": image_bytes, "path": f"{candidate.category}/{candidate.stem}.JPEG"},
+        "image_id": candidate.image_id,
+        "category": candidate.category,
+        "category_id": info.index,
+        "super_category": info.super_category,
+        "known": info.known,
+        "synset": candidate.stem.split("_")[0],
+        "width": width,
+        "height": height,
+        "caption": caption,
+        "objects": [{key: obj[key] for key in _OBJECT_KEYS} for obj in objects],
+    }
+    return row, problems, notes
+
+
+def _match_orientation(data: bytes, objects: list[dict], width: int, height: int,
+                       candidate: Candidate, notes: list[dict]) -> bytes:
+    """Make decoders show the grid the annotation was drawn on (see conversion.exif)."""
+    sizes = {(o["width"], o["height"]) for o in objects if o["width"] is not None}
+    turned = exif.orientation(data) if data[:2] == b"\xff\xd8" else 1
+    if sizes and sizes != {(width, height)}:
+        if turned in (5, 6, 7, 8) and sizes == {(height, width)}:
+            return data  # annotated on the displayed grid: keep the tag
+        raise BadInput(candidate.annotation_path,
+                       f"annotation image size {sorted(sizes)} differs from the image's {width}x{height}")
+    if turned != 1:
+        notes.append({"path": candidate.image_path, "note": f"EXIF orientation {turned} set to 1 in place: "
+                      "the annotation refers to the stored pixel grid"})
+        return exif.neutralise_orientation(data)
+    return data
+
+
+def _check_object(obj: dict, k: int, width: int, height: int, candidate: Candidate,
+                  cad_models: set[tuple[str, int]]) -> None:
+    path = candidate.annotation_path
+    if obj["category"] != candidate.category:
+        raise BadInput(path, f"object {k} has class {obj['category']!r} in the {candidate.category} folder")
+    if "non-finite pose value" in obj["unusable_reasons"]:
+        raise BadInput(path, f"object {k} has a NaN or infinite pose value")
+    if "malformed bbox" in obj["unusable_reasons"]:
+        raise BadInput(path, f"object {k} has a bbox that is not 4 numbers")
+    bbox = obj["bbox"]
+    if bbox is not None:
+        x1, y1, x2, y2 = bbox
+        if not all(math.isfinite(v) for v in bbox) or x2 < x1 or y2 < y1:
+            raise BadInput(path, f"object {k} has a malformed bbox {bbox}")
+        if x1 < -_BBOX_SLACK or y1 < -_BBOX_SLACK or x2 > width + _BBOX_SLACK or y2 > height + _BBOX_SLACK:
+            raise BadInput(path, f"object {k} bbox {bbox} lies outside the {width}x{height} image")
+    if obj["cad_index"] is not None and (candidate.category, obj["cad_index"]) not in cad_models:
+        raise BadInput(path, f"object {k} uses cad_index {obj['cad_index']} but "
+                             f"{imagenet3d.cad_relpath(candidate.category, obj['cad_index'])} is missing")

@@ -1,0 +1,129 @@
+"""Read a raw ImageNet3D release in place: the .zip (never extracted) or its folder.
+
+Paths are given relative to the release root (the folder holding images/,
+annotations/, lists/ and CAD/). Zip entries that would escape a folder when
+extracted (absolute paths, ``..``) are never read; they are reported as unsafe
+so the build can quarantine them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+_LAYOUT = ("images", "annotations", "lists")
+
+
+class SourceError(ValueError):
+    """SRC is not a readable ImageNet3D release."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    relpath: str   # POSIX path relative to the release root
+    size: int
+    crc: int       # zip CRC-32, or 0 for folders (fingerprinted by size and mtime)
+
+
+class ReleaseSource:
+    """A release folder or zip. Safe to use from forked workers: handles open lazily."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.unsafe: list[str] = []
+        self._zip: zipfile.ZipFile | None = None
+        self._zip_pid: int | None = None
+        if not self.path.exists():
+            raise SourceError(f"{self.path} does not exist")
+        if self.path.is_dir():
+            self.kind = "folder"
+            self.root = self._find_folder_root(self.path)
+            self.entries = self._list_folder()
+        elif zipfile.is_zipfile(self.path):
+            self.kind = "zip"
+            self.entries = self._list_zip()
+        else:
+            raise SourceError(f"{self.path} is neither a folder nor a .zip archive")
+        self.by_path = {entry.relpath: entry for entry in self.entries}
+        missing = [part for part in _LAYOUT if not any(e.relpath.startswith(part + "/") for e in self.entries)]
+        if missing:
+            raise SourceError(f"{self.path} is not an ImageNet3D release: no {', '.join(missing)}/ folder")
+
+    # -- listing ------------------------------------------------------------
+
+    @staticmethod
+    def _find_folder_root(path: Path) -> Path:
+        for candidate in (path, path / "imagenet3d_v1"):
+            if all((candidate / part).is_dir() for part in _LAYOUT):
+                return candidate
+        raise SourceError(f"{path} is not an ImageNet3D release: expected images/, annotations/ "
+                          "and lists/ in it or in its imagenet3d_v1/ folder")
+
+    def _list_folder(self) -> list[Entry]:
+        entries = []
+        for directory, _, files in os.walk(self.root):
+            for name in files:
+                full = Path(directory) / name
+                stat = full.stat()
+                entries.append(Entry(full.relative_to(self.root).as_posix(), stat.st_size, 0))
+        return sorted(entries, key=lambda e: e.relpath)
+
+    def _list_zip(self) -> list[Entry]:
+        with zipfile.ZipFile(self.path) as archive:
+            infos = [info for info in archive.infolist() if not info.is_dir()]
+        prefix = _common_release_prefix([info.filename for info in infos])
+        entries = []
+        self._names: dict[str, str] = {}
+        for info in infos:
+            name = info.filename
+            if not _is_safe(name):
+                self.unsafe.append(name)
+                continue
+            if not name.startswith(prefix):
+                continue
+            relpath = name[len(prefix):]
+            entries.append(Entry(relpath, info.file_size, info.CRC))
+            self._names[relpath] = name
+        return sorted(entries, key=lambda e: e.relpath)
+
+    # -- reading ------------------------------------------------------------
+
+    def read(self, relpath: str) -> bytes:
+        if self.kind == "folder":
+            return (self.root / relpath).read_bytes()
+        return self._archive().read(self._names[relpath])
+
+    def _archive(self) -> zipfile.ZipFile:
+        # One handle per process: a zip handle shared across fork is not safe.
+        if self._zip is None or self._zip_pid != os.getpid():
+            self._zip = zipfile.ZipFile(self.path)
+            self._zip_pid = os.getpid()
+        return self._zip
+
+    def fingerprint(self) -> dict:
+        """What identifies this source: its listing with sizes and CRCs (zip) or sizes (folder)."""
+        digest = hashlib.sha256()
+        for entry in self.entries:
+            digest.update(f"{entry.relpath}\t{entry.size}\t{entry.crc}\n".encode())
+        return {"path": str(self.path.resolve()), "kind": self.kind, "files": len(self.entries),
+                "bytes": sum(e.size for e in self.entries), "listing_sha256": digest.hexdigest()}
+
+
+def _is_safe(name: str) -> bool:
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return False
+    parts = name.replace("\\", "/").split("/")
+    return ".." not in parts
+
+
+def _common_release_prefix(names: list[str]) -> str:
+    """The folder above images/, annotations/ and lists/ inside the zip ('imagenet3d_v1/')."""
+    for name in names:
+        parts = name.split("/")
+        for depth, part in enumerate(parts[:-1]):
+            if part in _LAYOUT:
+                return "".join(f"{p}/" for p in parts[:depth])
+    return ""
