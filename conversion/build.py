@@ -19,6 +19,7 @@ import math
 import multiprocessing
 import os
 import shutil
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from tqdm import tqdm
 
 import imagenet3d
 from conversion import records
-from conversion.parquet_io import write_table
+from conversion.parquet_io import ParquetSink
 from conversion.records import BadInput, Candidate
 from conversion.source import ReleaseSource
 
@@ -91,12 +92,14 @@ def _init_worker(source: ReleaseSource, cad_models: set, captions: dict, out: Pa
 
 
 def _run_shard(job: ShardJob) -> tuple[str, dict]:
-    """Write one shard; returns its quarantine entries and notes."""
+    """Write one shard, a row group at a time; returns its quarantine entries and notes."""
     out: Path = _WORKER["out"]
     final, sidecar = out / job.relpath, out / STATE_DIR / (Path(job.relpath).name + ".json")
     if final.exists() and sidecar.exists():
         return job.relpath, json.loads(sidecar.read_text())
-    rows, report = [], {"quarantine": [], "notes": []}
+    schema = imagenet3d.features("default").arrow_schema
+    sink = ParquetSink(final, schema, job.row_group_rows)
+    rows, written, report = [], 0, {"quarantine": [], "notes": []}
     for candidate in job.candidates:
         try:
             row, problems, notes = records.build_record(_WORKER["source"], candidate, _WORKER["cad_models"],
@@ -107,10 +110,14 @@ def _run_shard(job: ShardJob) -> tuple[str, dict]:
         rows.append(row)
         report["quarantine"] += problems
         report["notes"] += notes
-    table = pa.Table.from_pylist(rows, schema=imagenet3d.features("default").arrow_schema)
-    write_table(table, final, job.row_group_rows)
+        if len(rows) == job.row_group_rows:  # memory stays at one row group
+            sink.write(pa.Table.from_pylist(rows, schema=schema))
+            written, rows = written + len(rows), []
+    if rows:
+        sink.write(pa.Table.from_pylist(rows, schema=schema))
+    sink.close()
     # Written last: a shard counts as finished only when its sidecar exists too.
-    _atomic_json(sidecar, {**report, "rows": len(rows)})
+    _atomic_json(sidecar, {**report, "rows": written + len(rows)})
     return job.relpath, report
 
 
@@ -130,12 +137,14 @@ class BuildResult:
     split_rows: dict[str, dict[str, int]]   # config -> split -> rows
     quarantine: list[dict]
     shards: list[str]
+    seconds: dict[str, float]               # stage -> wall time
 
     def summary(self) -> str:
         default = self.split_rows.get("default", {})
         splits = ", ".join(f"{name} {rows}" for name, rows in default.items())
+        stages = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in self.seconds.items())
         return (f"built {self.out}: {splits} images in {len(self.shards)} shards; "
-                f"{len(self.quarantine)} quarantined (see {self.out / 'quarantine.json'})")
+                f"{len(self.quarantine)} quarantined (see {self.out / 'quarantine.json'}); {stages}")
 
 
 def _prepare_out(out: Path, state: dict) -> None:
@@ -158,6 +167,7 @@ def build(src: str | os.PathLike, out: str | os.PathLike, captions_path: str | N
     """Convert the release at ``src`` into the dataset repository ``out``."""
     from conversion import card, extras  # the card pulls in datasets/matplotlib: import late
 
+    clock = _Stopwatch()
     source = ReleaseSource(src)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -196,12 +206,26 @@ def build(src: str | os.PathLike, out: str | os.PathLike, captions_path: str | N
         raise BadInput(problems[0]["path"], f"--strict: {len(problems)} bad inputs, first: "
                                             f"{problems[0]['path']}: {problems[0]['reason']}")
 
+    clock.lap("images")
     shards = sorted(job.relpath for job in jobs)
     annotations = extras.write_annotations(out, shards, progress)
-    extras.write_cad_models(out, source, progress)
+    extras.write_cad_models(out, source, progress, workers)
+    clock.lap("cad models")
     extras.write_categories(out, annotations, descriptions)
     split_rows = card.write_card(out, shards, annotations, problems, source.fingerprint())
-    return BuildResult(out, split_rows, problems, shards)
+    clock.lap("card and manifest")
+    return BuildResult(out, split_rows, problems, shards, clock.laps)
+
+
+class _Stopwatch:
+    def __init__(self):
+        self.start = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = now - self.start
+        self.start = now
 
 
 def _file_fingerprint(path: str | None) -> dict | None:

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
 import imagenet3d
 from conversion.glb import glb_bytes
-from conversion.parquet_io import write_table
+from conversion.parquet_io import ParquetSink, write_table
 from conversion.records import cad_models_present
 from conversion.source import ReleaseSource
 
 ANNOTATION_ROW_GROUP_ROWS = 2048
+CAD_ROW_GROUP_ROWS = 16
 
 
 def single_file(config: str) -> str:
@@ -46,25 +49,62 @@ def write_annotations(out: Path, shards: list[str], progress: bool) -> pa.Table:
     return pa.concat_tables(tables)
 
 
-def write_cad_models(out: Path, source: ReleaseSource, progress: bool) -> int:
-    """cad_models/: one row per CAD model, with its mesh as GLB for viewers."""
-    rows = []
-    for category, cad_index in tqdm(sorted(cad_models_present(source)), desc="converting CAD models",
-                                    unit="mesh", disable=not progress):
-        relpath = imagenet3d.cad_relpath(category, cad_index)
-        try:
-            vertices, faces = imagenet3d.read_off(source.read(relpath))
-        except (ValueError, UnicodeDecodeError):
-            continue  # images that use it are quarantined as missing their CAD model
-        rows.append({
-            "category": category, "cad_index": cad_index,
-            "num_vertices": len(vertices), "num_faces": len(faces),
-            "vertices": vertices.astype("float32").tolist(), "faces": faces.astype("int32").tolist(),
-            "mesh": {"bytes": glb_bytes(vertices, faces), "path": f"{category}/{cad_index:02d}.glb"},
-        })
-    table = pa.Table.from_pylist(rows, schema=imagenet3d.features("cad_models").arrow_schema)
-    write_table(table, out / single_file("cad_models"), 16)
-    return len(rows)
+_WORKER_SOURCE: list[ReleaseSource] = []
+
+
+def _set_source(source: ReleaseSource) -> None:
+    # Workers inherit the source by fork; an open zip handle cannot be pickled.
+    _WORKER_SOURCE[:] = [source]
+
+
+def _cad_row(job: tuple[str, int]) -> pa.Table | None:
+    """One CAD model as a one-row table, built from numpy without Python lists."""
+    category, cad_index = job
+    try:
+        vertices, faces = imagenet3d.read_off(_WORKER_SOURCE[0].read(imagenet3d.cad_relpath(category, cad_index)))
+    except (ValueError, UnicodeDecodeError):
+        return None  # images that use it are quarantined as missing their CAD model
+    schema = imagenet3d.features("cad_models").arrow_schema
+
+    def nested(values: np.ndarray, dtype: pa.DataType) -> pa.Array:
+        triples = pa.FixedSizeListArray.from_arrays(pa.array(values.reshape(-1), dtype), 3)
+        return pa.ListArray.from_arrays(pa.array([0, len(values)], pa.int32()), triples)
+
+    columns = {
+        "category": pa.array([category]), "cad_index": pa.array([cad_index], pa.int32()),
+        "num_vertices": pa.array([len(vertices)], pa.int32()), "num_faces": pa.array([len(faces)], pa.int32()),
+        "vertices": nested(vertices.astype(np.float32), pa.float32()),
+        "faces": nested(faces.astype(np.int32), pa.int32()),
+        "mesh": pa.array([{"bytes": glb_bytes(vertices, faces), "path": f"{category}/{cad_index:02d}.glb"}]),
+    }
+    return pa.table([columns[name].cast(schema.field(name).type) for name in schema.names], schema=schema)
+
+
+def write_cad_models(out: Path, source: ReleaseSource, progress: bool, workers: int = 1) -> int:
+    """cad_models/: one row per CAD model, with its mesh as GLB for viewers.
+
+    Models are parsed in parallel and streamed to the file, so memory stays at
+    a few models whatever the number of models.
+    """
+    jobs = sorted(cad_models_present(source))
+    schema = imagenet3d.features("cad_models").arrow_schema
+    sink = ParquetSink(out / single_file("cad_models"), schema, CAD_ROW_GROUP_ROWS)
+    _set_source(source)
+    pool = multiprocessing.get_context("fork").Pool(workers, _set_source, (source,)) if workers > 1 else None
+    written = 0
+    try:
+        tables = pool.imap(_cad_row, jobs, chunksize=4) if pool else map(_cad_row, jobs)
+        for table in tqdm(tables, total=len(jobs), desc="converting CAD models", unit="mesh",
+                          disable=not progress):
+            if table is not None:
+                sink.write(table)
+                written += 1
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
+    sink.close()
+    return written
 
 
 def write_categories(out: Path, annotations: pa.Table, descriptions: dict[str, str]) -> None:

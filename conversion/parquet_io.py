@@ -32,21 +32,39 @@ def _leaf_columns(schema: pa.Schema) -> tuple[str, ...]:
     return tuple(parquet_schema.column(i).path for i in range(len(parquet_schema)))
 
 
-def write_table(table: pa.Table, path: str | os.PathLike, row_group_rows: int) -> None:
-    """Write ``table`` to ``path`` atomically with the layout above."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    leaves = _leaf_columns(table.schema)
+def _writer_options(schema: pa.Schema) -> dict:
+    leaves = _leaf_columns(schema)
     blobs = [c for c in leaves if c in _BLOB_COLUMNS]
     others = [c for c in leaves if c not in _BLOB_COLUMNS]
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    pq.write_table(
-        table, temporary,
-        row_group_size=max(1, row_group_rows),
-        compression={**{c: "NONE" for c in blobs}, **{c: "ZSTD" for c in others}},
-        use_dictionary=[c for c in others if not c.startswith(("vertices", "faces"))],
-        write_statistics=others,
-        write_page_index=True,
-        column_encoding={c: "PLAIN" for c in blobs} or None,
-    )
-    os.replace(temporary, path)
+    return {
+        "compression": {**{c: "NONE" for c in blobs}, **{c: "ZSTD" for c in others}},
+        "use_dictionary": [c for c in others if not c.startswith(("vertices", "faces"))],
+        "write_statistics": others,
+        "write_page_index": True,
+        "column_encoding": {c: "PLAIN" for c in blobs} or None,
+    }
+
+
+class ParquetSink:
+    """Write a Parquet file in pieces; it appears under ``path`` only on close."""
+
+    def __init__(self, path: str | os.PathLike, schema: pa.Schema, row_group_rows: int):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.temporary = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
+        self.row_group_rows = max(1, row_group_rows)
+        self.writer = pq.ParquetWriter(self.temporary, schema, **_writer_options(schema))
+
+    def write(self, table: pa.Table) -> None:
+        self.writer.write_table(table, row_group_size=self.row_group_rows)
+
+    def close(self) -> None:
+        self.writer.close()
+        os.replace(self.temporary, self.path)
+
+
+def write_table(table: pa.Table, path: str | os.PathLike, row_group_rows: int) -> None:
+    """Write ``table`` to ``path`` atomically with the layout above."""
+    sink = ParquetSink(path, table.schema, row_group_rows)
+    sink.write(table)
+    sink.close()

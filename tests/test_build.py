@@ -238,6 +238,10 @@ def bad_build(raw, tmp_path_factory):
     data = image(stems[0]).read_bytes()
     image(stems[0]).write_bytes(data[: len(data) // 2])
     expected[f"images/car/{stems[0]}.JPEG"] = "corrupt or truncated"
+    cup = sorted((images / "cup").glob("*.JPEG"))[0]
+    cup_data = cup.read_bytes()
+    cup.write_bytes(cup_data[:2] + b"not a JPEG header" * 8 + cup_data[138:])  # corrupt, not truncated
+    expected[f"images/cup/{cup.name}"] = "corrupt or truncated"
     image(stems[1]).write_bytes(b"")
     expected[f"images/car/{stems[1]}.JPEG"] = "zero-byte"
     image(stems[2]).unlink()  # an annotation without its image
@@ -312,7 +316,8 @@ def test_bad_input_does_not_stop_the_rest(bad_build, raw):
     total = len(ds["train"]) + len(ds["validation"])
     lost = {p for p in expected if p.startswith(("images/car", "annotations/car"))} - {
         "images/car/n02958343_999999.JPEG"}
-    assert total == len(CATEGORIES) * PER_CATEGORY - len(lost) - 1  # -1: the image listed in both splits
+    # Also lost: the image listed in both splits and the cup with a corrupt header.
+    assert total == len(CATEGORIES) * PER_CATEGORY - len(lost) - 2
     assert manifest.verify(out) == []
 
 
