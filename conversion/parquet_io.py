@@ -32,7 +32,7 @@ def _leaf_columns(schema: pa.Schema) -> tuple[str, ...]:
     return tuple(parquet_schema.column(i).path for i in range(len(parquet_schema)))
 
 
-def _writer_options(schema: pa.Schema) -> dict:
+def writer_options(schema: pa.Schema) -> dict:
     leaves = _leaf_columns(schema)
     blobs = [c for c in leaves if c in _BLOB_COLUMNS]
     others = [c for c in leaves if c not in _BLOB_COLUMNS]
@@ -53,7 +53,7 @@ class ParquetSink:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.temporary = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
         self.row_group_rows = max(1, row_group_rows)
-        self.writer = pq.ParquetWriter(self.temporary, schema, **_writer_options(schema))
+        self.writer = pq.ParquetWriter(self.temporary, schema, **writer_options(schema))
 
     def write(self, table: pa.Table) -> None:
         self.writer.write_table(table, row_group_size=self.row_group_rows)
