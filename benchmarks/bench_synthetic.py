@@ -13,7 +13,6 @@ Results go to stdout; copy them into BENCHMARKS.md with the command.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import platform
 import shutil

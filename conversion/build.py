@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import multiprocessing
 import os
 import shutil
 import time
@@ -26,11 +25,11 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 from tqdm import tqdm
 
 import imagenet3d
 from conversion import records
+from conversion.parallel import parallel_map
 from conversion.parquet_io import ParquetSink
 from conversion.records import BadInput, Candidate
 from conversion.source import ReleaseSource
@@ -46,7 +45,6 @@ MIN_SHARD_BYTES = 64 * 1024**2
 # About 4 MB per row group: small enough for the viewer's random access and
 # for streaming's first batch, large enough to keep footers small.
 ROW_GROUP_BYTES = 4 * 1024**2
-ANNOTATION_ROW_GROUP_ROWS = 2048
 
 
 @dataclass(frozen=True)
@@ -182,20 +180,9 @@ def build(src: str | os.PathLike, out: str | os.PathLike, captions_path: str | N
     _prepare_out(out, state)
 
     context = (source, cad_models, captions, out)
-    if workers > 1:
-        pool = multiprocessing.get_context("fork").Pool(workers, _init_worker, context)
-        results = pool.imap_unordered(_run_shard, jobs)
-    else:
-        pool = None
-        _init_worker(*context)
-        results = map(_run_shard, jobs)
-    try:
-        shard_reports = dict(tqdm(results, total=len(jobs), desc="writing image shards", unit="shard",
-                                   disable=not progress))
-    finally:
-        if pool:
-            pool.close()
-            pool.join()
+    results = parallel_map(_run_shard, jobs, workers, _init_worker, context, ordered=False, chunksize=1)
+    shard_reports = dict(tqdm(results, total=len(jobs), desc="writing image shards", unit="shard",
+                              disable=not progress))
     notes = []
     for relpath in sorted(shard_reports):
         problems += shard_reports[relpath]["quarantine"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from tqdm import tqdm
 
 import imagenet3d
 from conversion.glb import glb_bytes
+from conversion.parallel import parallel_map
 from conversion.parquet_io import ParquetSink, write_table
 from conversion.records import cad_models_present
 from conversion.source import ReleaseSource
@@ -89,20 +89,12 @@ def write_cad_models(out: Path, source: ReleaseSource, progress: bool, workers: 
     jobs = sorted(cad_models_present(source))
     schema = imagenet3d.features("cad_models").arrow_schema
     sink = ParquetSink(out / single_file("cad_models"), schema, CAD_ROW_GROUP_ROWS)
-    _set_source(source)
-    pool = multiprocessing.get_context("fork").Pool(workers, _set_source, (source,)) if workers > 1 else None
     written = 0
-    try:
-        tables = pool.imap(_cad_row, jobs, chunksize=4) if pool else map(_cad_row, jobs)
-        for table in tqdm(tables, total=len(jobs), desc="converting CAD models", unit="mesh",
-                          disable=not progress):
-            if table is not None:
-                sink.write(table)
-                written += 1
-    finally:
-        if pool:
-            pool.close()
-            pool.join()
+    tables = parallel_map(_cad_row, jobs, workers, _set_source, (source,))
+    for table in tqdm(tables, total=len(jobs), desc="converting CAD models", unit="mesh", disable=not progress):
+        if table is not None:
+            sink.write(table)
+            written += 1
     sink.close()
     return written
 

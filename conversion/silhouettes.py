@@ -26,7 +26,6 @@ math or the quirk handling disagree with the pixels.
 from __future__ import annotations
 
 import json
-import multiprocessing
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from tqdm import tqdm
 
 import imagenet3d
 from conversion import synthetic
+from conversion.parallel import parallel_map
 from conversion.render import rasterize
 
 @dataclass
@@ -143,15 +143,9 @@ def check_release(folder: str | Path, progress: bool = True, limit: int | None =
     specs, seed = release_plan(folder)
     jobs = [(release, spec, seed) for spec in specs[:limit]]
     report = SilhouetteReport()
-    pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
-    try:
-        parts = pool.imap(_check_one, jobs, chunksize=4) if pool else map(_check_one, jobs)
-        for part in tqdm(parts, total=len(jobs), desc="checking silhouettes", unit="img", disable=not progress):
-            report.ious.update(part.ious)
-            report.skipped.update(part.skipped)
-            report.mismatched.extend(part.mismatched)
-    finally:
-        if pool:
-            pool.close()
-            pool.join()
+    parts = parallel_map(_check_one, jobs, workers)
+    for part in tqdm(parts, total=len(jobs), desc="checking silhouettes", unit="img", disable=not progress):
+        report.ious.update(part.ious)
+        report.skipped.update(part.skipped)
+        report.mismatched.extend(part.mismatched)
     return report

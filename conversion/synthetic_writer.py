@@ -8,7 +8,6 @@ under its final name only when complete (temp name, then rename).
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import time
 import zipfile
@@ -19,6 +18,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from conversion import synthetic
+from conversion.parallel import parallel_map
 from conversion.synthetic import RELEASE_DIR, GeneratedImage, ImageSpec
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -132,21 +132,14 @@ def write_release(out: str | os.PathLike, categories: list[str], images_per_cate
     quirks: Counter = Counter()
     objects = 0
     jobs = [(spec, seed) for spec in specs]
-    pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
-    try:
-        results = pool.imap(_generate, jobs, chunksize=4) if pool else map(_generate, jobs)
-        for generated in tqdm(results, total=len(jobs), desc="rendering images",
-                              unit="img", disable=not progress):
-            spec = generated.spec
-            sinks.add_release_file(f"images/{spec.category}/{spec.stem}.JPEG", generated.image_bytes)
-            sinks.add_release_file(f"annotations/{spec.category}/{spec.stem}.npz", generated.annotation_bytes)
-            captions[spec.image_id] = generated.caption
-            quirks.update(generated.quirks)
-            objects += generated.num_objects
-    finally:
-        if pool:
-            pool.close()
-            pool.join()
+    results = parallel_map(_generate, jobs, workers)
+    for generated in tqdm(results, total=len(jobs), desc="rendering images", unit="img", disable=not progress):
+        spec = generated.spec
+        sinks.add_release_file(f"images/{spec.category}/{spec.stem}.JPEG", generated.image_bytes)
+        sinks.add_release_file(f"annotations/{spec.category}/{spec.stem}.npz", generated.annotation_bytes)
+        captions[spec.image_id] = generated.caption
+        quirks.update(generated.quirks)
+        objects += generated.num_objects
     for relpath, data in synthetic.list_files(specs).items():
         sinks.add_release_file(relpath, data)
     cad = synthetic.cad_files(categories, seed)
