@@ -14,7 +14,8 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 # Main job on the built-in demo data: a synthetic release in the exact raw
-# format, checked, then converted into the Hub dataset folder $(DEMO)/imagenet3d.
+# format, checked, converted into the Hub dataset folder $(DEMO)/imagenet3d,
+# verified, then browsed in the viewer at http://127.0.0.1:7860 (Ctrl-C stops it).
 demo: $(VENV)/.installed
 	$(PY) -m conversion synth $(DEMO)/raw --categories 12 --images-per-category 20 --seed 0 --format both
 	$(PY) -m conversion check-synthetic $(DEMO)/raw
@@ -22,6 +23,7 @@ demo: $(VENV)/.installed
 		--captions $(DEMO)/raw/captions/image_captions.jsonl \
 		--descriptions $(DEMO)/raw/captions/category_descriptions.json
 	$(PY) -m conversion verify $(DEMO)/imagenet3d
+	GRADIO_ANALYTICS_ENABLED=False $(PY) -m viewer_app.app $(DEMO)/imagenet3d
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q

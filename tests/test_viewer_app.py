@@ -1,0 +1,75 @@
+"""The Gradio viewer, through gradio_client against the launched app."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+from gradio_client import Client  # noqa: E402
+
+from conversion.build import build  # noqa: E402
+from conversion.synthetic_writer import write_release  # noqa: E402
+from viewer_app.app import build_app, caption_html  # noqa: E402
+from viewer_app.data import DatasetIndex  # noqa: E402
+
+ANY_FILTERS = ["any", "any", "any", "any", "any", "any", "any", "", "image_id"]
+KINDS = ["wireframe", "bbox", "axes", "centre"]
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("raw")
+    write_release(raw, ["bed", "car", "chair", "cup"], 8, seed=4, workers=1, progress=False)
+    out = tmp_path_factory.mktemp("hub") / "imagenet3d"
+    build(raw / "imagenet3d_v1", out, captions_path=str(raw / "captions/image_captions.jsonl"), progress=False)
+    demo = build_app(DatasetIndex(str(out)))
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, ssr_mode=False)
+    try:
+        yield Client(demo.local_url, verbose=False)
+    finally:
+        demo.close()
+
+
+def test_public_endpoints(client):
+    assert set(client.view_api(return_format="dict", print_info=False)["named_endpoints"]) == {
+        "/browse", "/random", "/sample"}
+
+
+def test_browse_pages_and_filters(client):
+    items, page, note, stats = client.predict(*ANY_FILTERS, 1, api_name="/browse")
+    assert len(items) == 24 and page == 1 and "32 images match" in note and "32 images" in stats
+    items, page, note, _ = client.predict(*ANY_FILTERS, 99, api_name="/browse")
+    assert page == 2 and len(items) == 8  # clamped to the last page
+    novel = ["any", "novel", "any", "any", "any", "any", "any", "", "image_id"]
+    items, _, note, _ = client.predict(*novel, 1, api_name="/browse")
+    assert all(item["caption"].split("/")[0] in ("chair", "cup") for item in items)
+    nothing = ["any", "any", "any", "chair", "any", "any", "any", "no such caption text", "image_id"]
+    items, _, note, stats = client.predict(*nothing, 1, api_name="/browse")
+    assert items == [] and "No image matches" in note and "No image matches" in stats
+
+
+def test_sample_with_every_overlay(client):
+    image_id = client.predict(*ANY_FILTERS, api_name="/random")
+    overlay, poses, chips, model, header = client.predict(image_id, KINDS, api_name="/sample")
+    assert overlay and os.path.getsize(overlay) > 0
+    assert poses["headers"][0] == "#" and len(poses["data"]) >= 1
+    assert "<span" in chips or "No caption" in chips
+    assert header.startswith(f"**{image_id}**")
+    assert model is None or model.endswith(".glb")
+
+
+def test_bad_input_gets_a_message_not_a_traceback(client):
+    for bad in ("nope", "../../etc/passwd", "chair/../../../etc/passwd", ""):
+        overlay, poses, chips, model, header = client.predict(bad, KINDS, api_name="/sample")
+        assert overlay is None and "Unknown image id" in header
+
+
+def test_caption_chips_take_the_object_colours():
+    objects = [{"azimuth": 0.5, "elevation": 0.1, "theta": 0.0, "distance": 5.0},
+               {"azimuth": None, "elevation": None, "theta": None, "distance": None}]
+    rendered = caption_html("Two beds: <pose6D> and <pose6D>.", objects)
+    assert rendered.count("<span") == 2 and "no pose" in rendered and "&lt;pose6D&gt;" not in rendered
+    assert "<script>" not in caption_html("<script>alert(1)</script> <pose6D>", objects[:1])

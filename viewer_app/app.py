@@ -1,0 +1,245 @@
+"""The ImageNet3D viewer: browse a converted dataset and see every object's 3D pose.
+
+    python -m viewer_app.app demo/imagenet3d            # a local converted folder
+    python -m viewer_app.app hf://datasets/ORG/imagenet3d
+
+Only the annotation index is held in memory; one sample's image bytes and
+CAD models are read on demand by row-group random access.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import io
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+from PIL import Image
+
+import imagenet3d
+from viewer_app.data import SORT_KEYS, DatasetIndex, Filter
+from viewer_app.overlay import KINDS, OBJECT_COLOURS, draw_overlays
+
+PAGE_SIZE = 24
+THUMBNAIL = 192
+ANY = "any"
+POSE_COLUMNS = ["#", "category", "azimuth", "elevation", "theta", "distance", "viewport", "cad_index",
+                "object_status", "dense", "usable"]
+
+
+def _choice(value):
+    return None if value in (None, "", ANY) else value
+
+
+def make_filter(split, known, super_category, category, status, dense, objects, text, sort) -> Filter:
+    count = _choice(objects)
+    return Filter(split=_choice(split), known={"known": True, "novel": False}.get(known),
+                  super_category=_choice(super_category), category=_choice(category),
+                  object_status=_choice(status), dense=_choice(dense),
+                  num_objects=int(count.rstrip("+")) if count else None,
+                  text=(text or "").strip() or None, sort=sort or "image_id")
+
+
+class Viewer:
+    """The app's logic, independent of Gradio so it can be tested directly."""
+
+    def __init__(self, index: DatasetIndex):
+        self.index = index
+        self.glb_dir = Path(tempfile.mkdtemp(prefix="imagenet3d-viewer-"))
+
+    def browse(self, selection: Filter, page: int) -> tuple[list, int, str]:
+        rows = self.index.select(selection)
+        pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
+        page = int(min(max(int(page or 1), 1), pages))
+        items = [(self.thumbnail(self.index.image_ids[r]), self.index.image_ids[r])
+                 for r in rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
+        note = (f"{len(rows):,} images match; page {page} of {pages}" if rows
+                else "No image matches these filters.")
+        return items, page, note
+
+    def thumbnail(self, image_id: str) -> Image.Image:
+        image = Image.open(io.BytesIO(self.index.image_bytes(image_id)))
+        image.draft("RGB", (THUMBNAIL, THUMBNAIL))  # JPEG: decode at reduced scale
+        image = image.convert("RGB")
+        image.thumbnail((THUMBNAIL, THUMBNAIL))
+        return image
+
+    def sample(self, image_id: str, kinds: list[str]) -> tuple:
+        image_id = (image_id or "").strip()
+        if image_id not in self.index.position:
+            return None, [], "", None, f"Unknown image id {image_id!r}: pick one from the grid."
+        record = self.index.record(image_id)
+        objects = record["objects"]
+        image = Image.open(io.BytesIO(self.index.image_bytes(image_id)))
+        meshes = {k: self.index.mesh(o["category"], o["cad_index"]) for k, o in enumerate(objects)
+                  if o["cad_index"] is not None}
+        drawn = draw_overlays(image, objects, {k: m for k, m in meshes.items() if m is not None},
+                              [k for k in kinds if k in KINDS])
+        table = [[k, o["category"], *(_degrees(o[a]) for a in ("azimuth", "elevation", "theta")),
+                  _round(o["distance"]), o["viewport"], o["cad_index"], o["object_status"], o["dense"], o["usable"]]
+                 for k, o in enumerate(objects)]
+        model = self.model_file(objects[0]) if objects else None
+        header = (f"**{html.escape(image_id)}** · {record['split']} · {record['category']} "
+                  f"({record['super_category']}, our grouping) · {'known' if record['known'] else 'novel'} "
+                  f"· {record['width']}x{record['height']} · {len(objects)} object(s)")
+        return drawn, table, caption_html(record["caption"], objects), model, header
+
+    def model_file(self, obj: dict) -> str | None:
+        """The object's CAD model as a GLB turned to its annotated pose, for gr.Model3D."""
+        if obj["cad_index"] is None:
+            return None
+        mesh = self.index.mesh(obj["category"], obj["cad_index"])
+        if mesh is None:
+            return None
+        from conversion.glb import glb_bytes
+
+        vertices, faces = mesh
+        if obj["usable"]:
+            # Object to camera axes, then OpenCV (y down, z forward) to the viewer's y up, z back.
+            R = imagenet3d.camera_matrices(obj["azimuth"], obj["elevation"], obj["theta"], obj["distance"],
+                                           obj["px"], obj["py"], obj["viewport"], obj["focal"])[1]
+            vertices = vertices @ (np.diag([1.0, -1.0, -1.0]) @ R).T
+            # glb_bytes turns z-up meshes to glTF's y-up; undo that for camera-space vertices.
+            vertices = vertices @ np.array([[1.0, 0, 0], [0, 0, -1], [0, 1, 0]]).T
+        path = self.glb_dir / f"{obj['category']}-{obj['cad_index']:02d}-{abs(hash(tuple(vertices[0]))):x}.glb"
+        if not path.exists():
+            path.write_bytes(glb_bytes(vertices, faces))
+        return str(path)
+
+    def statistics_text(self, selection: Filter) -> str:
+        stats = self.index.statistics(self.index.select(selection))
+        if not stats["images"]:
+            return "No image matches these filters."
+        lines = [f"**{stats['images']:,} images, {stats['objects']:,} objects**",
+                 "", "| split | images |", "|---|---|"]
+        lines += [f"| {k} | {v:,} |" for k, v in stats["per_split"].items()]
+        lines += ["", "| super-category (our grouping) | images |", "|---|---|"]
+        lines += [f"| {k} | {v:,} |" for k, v in sorted(stats["per_super_category"].items())]
+        lines += ["", "| category | images |", "|---|---|"]
+        lines += [f"| {k} | {v:,} |" for k, v in sorted(stats["per_category"].items(), key=lambda kv: -kv[1])]
+        for name in ("azimuth", "elevation"):
+            values = stats[f"{name}_degrees"]
+            if values.size:
+                lines.append(f"\n{name} of usable objects (degrees): median {np.median(values):.1f}, "
+                             f"5-95% {np.percentile(values, 5):.1f} to {np.percentile(values, 95):.1f}")
+        return "\n".join(lines)
+
+
+def _degrees(value):
+    return None if value is None or not math.isfinite(value) else round(math.degrees(value), 1)
+
+
+def _round(value):
+    return None if value is None else round(value, 3)
+
+
+def caption_html(caption: str | None, objects: list[dict]) -> str:
+    """The caption with each <pose6D> token as a chip in its object's overlay colour."""
+    if not caption:
+        return "<p><em>No caption for this image.</em></p>"
+    parts = html.escape(caption).split(html.escape("<pose6D>"))
+    out = [parts[0]]
+    for k, text in enumerate(parts[1:]):
+        obj = objects[k] if k < len(objects) else None
+        colour = "#%02x%02x%02x" % OBJECT_COLOURS[k % len(OBJECT_COLOURS)]
+        if obj is not None and obj["azimuth"] is not None:
+            label = (f"{k}: az {_degrees(obj['azimuth'])}° el {_degrees(obj['elevation'])}° "
+                     f"θ {_degrees(obj['theta'])}° d {_round(obj['distance'])}")
+        else:
+            label = f"{k}: no pose"
+        out.append(f'<span style="background:{colour};color:#fff;border-radius:8px;padding:1px 6px;'
+                   f'font-size:0.85em">{html.escape(label)}</span>{text}')
+    return "<p>" + "".join(out) + "</p>"
+
+
+def build_app(index: DatasetIndex) -> gr.Blocks:
+    viewer = Viewer(index)
+    categories = [ANY, *sorted(set(index.category.tolist()))]
+    with gr.Blocks(title="ImageNet3D viewer") as demo:
+        gr.Markdown("# ImageNet3D viewer\nEvery object's CAD model drawn at its annotated 3D pose. "
+                    f"Super-categories are our grouping: {imagenet3d.SUPER_CATEGORY_NOTE}")
+        with gr.Row():
+            split = gr.Dropdown([ANY, "train", "validation"], value=ANY, label="split")
+            known = gr.Dropdown([ANY, "known", "novel"], value=ANY, label="known / novel category")
+            super_category = gr.Dropdown([ANY, *imagenet3d.SUPER_CATEGORY_NAMES], value=ANY,
+                                         label="super-category (ours)")
+            category = gr.Dropdown(categories, value=ANY, label="category")
+        with gr.Row():
+            status = gr.Dropdown([ANY, *imagenet3d.OBJECT_STATUSES, "missing"], value=ANY, label="object_status")
+            dense = gr.Dropdown([ANY, *imagenet3d.DENSE_VALUES], value=ANY, label="dense")
+            objects = gr.Dropdown([ANY, "1", "2", "3", "4", "5+"], value=ANY, label="objects")
+            text = gr.Textbox(label="caption contains", placeholder="e.g. from the front")
+            sort = gr.Dropdown(list(SORT_KEYS), value="image_id", label="sort")
+        filters = [split, known, super_category, category, status, dense, objects, text, sort]
+        with gr.Tab("Browse"):
+            with gr.Row():
+                page = gr.Number(value=1, precision=0, label="page", minimum=1)
+                note = gr.Markdown()
+                random_button = gr.Button("Random sample")
+            gallery = gr.Gallery(label="images", columns=6, height=520, allow_preview=False)
+        with gr.Tab("Sample"):
+            with gr.Row():
+                image_id = gr.Textbox(label="image id", placeholder="category/wnid_n")
+                kinds = gr.CheckboxGroup(list(KINDS), value=list(KINDS), label="overlays")
+            header = gr.Markdown()
+            with gr.Row():
+                overlay = gr.Image(label="pose overlays", type="pil", interactive=False)
+                model = gr.Model3D(label="first object's CAD model at its annotated pose")
+            caption = gr.HTML()
+            poses = gr.Dataframe(headers=POSE_COLUMNS, label="poses (angles in degrees)", interactive=False)
+        with gr.Tab("Statistics"):
+            statistics = gr.Markdown()
+
+        def on_browse(*values):
+            *chosen, page_number = values
+            selection = make_filter(*chosen)
+            items, shown_page, text_note = viewer.browse(selection, page_number)
+            return items, shown_page, text_note, viewer.statistics_text(selection)
+
+        def on_filters(*values):
+            return on_browse(*values, 1)
+
+        def on_sample(identifier, chosen_kinds):
+            return viewer.sample(identifier, chosen_kinds)
+
+        def on_random(*values):
+            return viewer.index.random_image(viewer.index.select(make_filter(*values))) or ""
+
+        def on_select(event: gr.SelectData):
+            return event.value.get("caption", "") if isinstance(event.value, dict) else ""
+
+        def on_load(request: gr.Request):
+            return request.query_params.get("id", "") if request else ""
+
+        browse_outputs = [gallery, page, note, statistics]
+        sample_outputs = [overlay, poses, caption, model, header]
+        gr.on([component.change for component in filters], on_filters, inputs=filters, outputs=browse_outputs,
+              api_visibility="private")
+        page.submit(on_browse, inputs=[*filters, page], outputs=browse_outputs, api_name="browse")
+        random_button.click(on_random, inputs=filters, outputs=[image_id], api_name="random")
+        gallery.select(on_select, outputs=[image_id], api_visibility="private")
+        image_id.change(on_sample, inputs=[image_id, kinds], outputs=sample_outputs, api_name="sample")
+        kinds.change(on_sample, inputs=[image_id, kinds], outputs=sample_outputs, api_visibility="private")
+        demo.load(on_load, outputs=[image_id], api_visibility="private")
+        demo.load(on_filters, inputs=filters, outputs=browse_outputs, api_visibility="private")
+    return demo
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("dataset", nargs="?", default=os.environ.get("IMAGENET3D_DATASET", "demo/imagenet3d"),
+                        help="a converted folder or hf://datasets/ORG/NAME (default: the demo dataset)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=7860)
+    args = parser.parse_args(argv)
+    demo = build_app(DatasetIndex(args.dataset))
+    demo.launch(server_name=args.host, server_port=args.port, ssr_mode=False)
+
+
+if __name__ == "__main__":
+    main()
