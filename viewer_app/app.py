@@ -162,7 +162,7 @@ def build_app(index: DatasetIndex) -> gr.Blocks:
     categories = [ANY, *sorted(set(index.category.tolist()))]
     with gr.Blocks(title="ImageNet3D viewer") as demo:
         gr.Markdown("# ImageNet3D viewer\nEvery object's CAD model drawn at its annotated 3D pose. "
-                    f"Super-categories are our grouping: {imagenet3d.SUPER_CATEGORY_NOTE}")
+                    + imagenet3d.SUPER_CATEGORY_NOTE)
         with gr.Row():
             split = gr.Dropdown([ANY, "train", "validation"], value=ANY, label="split")
             known = gr.Dropdown([ANY, "known", "novel"], value=ANY, label="known / novel category")
