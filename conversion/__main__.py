@@ -56,7 +56,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from conversion import manifest, push
+    from conversion import manifest, push, space
 
     parser = argparse.ArgumentParser(prog="python -m conversion", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(run=_build)
     manifest.register(commands)
     push.register(commands)
+    space.register(commands)
 
     synth = commands.add_parser(
         "synth", help="write a synthetic release in the exact imagenet3d_v1 format",

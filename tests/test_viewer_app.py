@@ -73,3 +73,21 @@ def test_caption_chips_take_the_object_colours():
     rendered = caption_html("Two beds: <pose6D> and <pose6D>.", objects)
     assert rendered.count("<span") == 2 and "no pose" in rendered and "&lt;pose6D&gt;" not in rendered
     assert "<script>" not in caption_html("<script>alert(1)</script> <pose6D>", objects[:1])
+
+
+def test_no_file_outside_the_app_is_served(client):
+    import urllib.error
+    import urllib.request
+
+    base = client.src.rstrip("/")
+    attempts = ["/gradio_api/file=/etc/passwd", "/file=/etc/passwd", "/gradio_api/file=../../../../etc/passwd",
+                "/gradio_api/file=%2Fetc%2Fpasswd", "/static/../../../../etc/passwd",
+                "/gradio_api/file=" + os.path.abspath(__file__)]
+    for path in attempts:
+        try:
+            with urllib.request.urlopen(base + path, timeout=10) as response:
+                body = response.read()
+        except urllib.error.HTTPError as error:
+            assert error.code in (400, 403, 404, 405), (path, error.code)
+            continue
+        assert b"root:" not in body and b"def test_no_file_outside" not in body, path
