@@ -10,11 +10,13 @@ CAD models are read on demand by row-group random access.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
 import io
 import math
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 import gradio as gr
@@ -106,9 +108,13 @@ class Viewer:
             vertices = vertices @ (np.diag([1.0, -1.0, -1.0]) @ R).T
             # glb_bytes turns z-up meshes to glTF's y-up; undo that for camera-space vertices.
             vertices = vertices @ np.array([[1.0, 0, 0], [0, 0, -1], [0, 1, 0]]).T
-        path = self.glb_dir / f"{obj['category']}-{obj['cad_index']:02d}-{abs(hash(tuple(vertices[0]))):x}.glb"
+        pose = repr([obj[k] for k in ("azimuth", "elevation", "theta")]).encode()
+        path = self.glb_dir / f"{obj['category']}-{obj['cad_index']:02d}-{hashlib.sha1(pose).hexdigest()[:12]}.glb"
         if not path.exists():
-            path.write_bytes(glb_bytes(vertices, faces))
+            # Concurrent requests may ask for the same model: never let one serve a half-written file.
+            temporary = path.with_name(f".{path.name}.{threading.get_ident()}.tmp")
+            temporary.write_bytes(glb_bytes(vertices, faces))
+            os.replace(temporary, path)
         return str(path)
 
     def statistics_text(self, selection: Filter) -> str:

@@ -1,0 +1,149 @@
+"""Benchmark: the viewer at the real dataset's size, in one run.
+
+Over a converted synthetic release as large as ImageNet3D (about 86,000
+objects over 189 categories):
+
+  1. opening the index (time, resident memory);
+  2. p95 latency to open a sample with all overlays (image read, decode,
+     wireframes, box, axes, centre, pose table, caption, posed GLB);
+  3. p95 latency of a filter change (selection + a page of 24 thumbnails);
+  4. the wireframe of the largest CAD mesh;
+  5. 20 concurrent clients over HTTP through gradio_client (bounded: 10
+     requests each), errors and p95.
+
+    .venv/bin/python -m conversion synth benchmarks/out/fullsize --categories 189 --images-per-category 420
+    .venv/bin/python -m conversion build benchmarks/out/fullsize/imagenet3d_v1 benchmarks/out/fullsize-hub
+    .venv/bin/python benchmarks/bench_viewer.py benchmarks/out/fullsize-hub
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import imagenet3d  # noqa: E402
+from viewer_app.app import Viewer, build_app  # noqa: E402
+from viewer_app.data import SORT_KEYS, DatasetIndex, Filter  # noqa: E402
+from viewer_app.overlay import KINDS, draw_overlays  # noqa: E402
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def p(values, q) -> float:
+    return float(np.percentile(np.asarray(values) * 1000, q))
+
+
+def random_filter(rng: random.Random, index: DatasetIndex) -> Filter:
+    return Filter(split=rng.choice([None, "train", "validation"]), known=rng.choice([None, True, False]),
+                  super_category=rng.choice([None, *imagenet3d.SUPER_CATEGORY_NAMES]),
+                  category=rng.choice([None] * 4 + sorted(set(index.category.tolist()))),
+                  object_status=rng.choice([None, *imagenet3d.OBJECT_STATUSES]),
+                  num_objects=rng.choice([None, None, 1, 2]), text=rng.choice([None, None, "front", "above"]),
+                  sort=rng.choice(SORT_KEYS))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("dataset", help="a converted folder")
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--filters", type=int, default=100)
+    parser.add_argument("--clients", type=int, default=20)
+    args = parser.parse_args()
+    rng = random.Random(0)
+
+    started = time.perf_counter()
+    index = DatasetIndex(args.dataset)
+    objects = int(index.num_objects.sum())
+    print(f"index: {len(index.image_ids):,} images, {objects:,} objects, opened in "
+          f"{time.perf_counter() - started:.1f} s, RSS {rss_mb():.0f} MB")
+    viewer = Viewer(index)
+
+    times = []
+    for image_id in rng.sample(index.image_ids, args.samples):
+        started = time.perf_counter()
+        viewer.sample(image_id, list(KINDS))
+        times.append(time.perf_counter() - started)
+    print(f"open a sample with all overlays ({args.samples} random): p50 {p(times, 50):.0f} ms, "
+          f"p95 {p(times, 95):.0f} ms, max {p(times, 100):.0f} ms (target p95 < 300 ms)")
+
+    times = []
+    for _ in range(args.filters):
+        selection = random_filter(rng, index)
+        started = time.perf_counter()
+        viewer.browse(selection, 1)
+        viewer.statistics_text(selection)
+        times.append(time.perf_counter() - started)
+    print(f"filter change + first page of thumbnails + statistics ({args.filters} random): "
+          f"p50 {p(times, 50):.0f} ms, p95 {p(times, 95):.0f} ms (target p95 < 500 ms)")
+
+    largest = max(index.cad_locations, key=lambda key: len(index.mesh(*key)[0]))
+    vertices, faces = index.mesh(*largest)
+    row = next(r for r, objs in enumerate(index.objects)
+               if any((o["category"], o["cad_index"]) == largest and o["usable"] for o in objs))
+    record = index.record(index.image_ids[row])
+    from io import BytesIO
+
+    from PIL import Image
+    image = Image.open(BytesIO(index.image_bytes(record["image_id"])))
+    k = next(k for k, o in enumerate(record["objects"]) if (o["category"], o["cad_index"]) == largest)
+    times = []
+    for _ in range(20):
+        started = time.perf_counter()
+        draw_overlays(image, [record["objects"][k]], {0: (vertices, faces)}, {"wireframe"})
+        times.append(time.perf_counter() - started)
+    print(f"wireframe of the largest CAD mesh {largest} ({len(vertices):,} vertices, {len(faces):,} faces): "
+          f"median {p(times, 50):.1f} ms (target < 50 ms)")
+    print(f"resident memory after all of the above: {rss_mb():.0f} MB (target < 500 MB)")
+
+    from gradio_client import Client
+
+    demo = build_app(index)
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, ssr_mode=False)
+    ids = rng.sample(index.image_ids, args.clients * 10)
+    latencies, errors, lock = [], [], threading.Lock()
+
+    def client_loop(worker: int) -> None:
+        client = Client(demo.local_url, verbose=False)
+        for n in range(10):
+            started = time.perf_counter()
+            try:
+                if n % 3 == 2:
+                    client.predict("any", "any", "any", "any", "any", "any", "any", "", "image_id", n + 1,
+                                   api_name="/browse")
+                else:
+                    client.predict(ids[worker * 10 + n], list(KINDS), api_name="/sample")
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+            except Exception as error:  # counted, reported
+                with lock:
+                    errors.append(repr(error))
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(args.clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    elapsed = time.perf_counter() - started
+    demo.close()
+    print(f"{args.clients} concurrent clients x 10 requests over HTTP: {len(latencies)} ok, {len(errors)} errors, "
+          f"p50 {p(latencies, 50):.0f} ms, p95 {p(latencies, 95):.0f} ms, {len(latencies) / elapsed:.1f} req/s"
+          + (f"; first error: {errors[0]}" if errors else ""))
+    print(f"peak resident memory of the run: {rss_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
