@@ -52,17 +52,33 @@ class Viewer:
 
     def __init__(self, index: DatasetIndex):
         self.index = index
-        self.glb_dir = Path(tempfile.mkdtemp(prefix="imagenet3d-viewer-"))
+        # Every file handed to Gradio is ours, written atomically: Gradio's own
+        # cache rewrites a PIL output in place, so two clients asking for the
+        # same picture at once could be served a truncated file.
+        self.files = Path(tempfile.mkdtemp(prefix="imagenet3d-viewer-"))
 
     def browse(self, selection: Filter, page: int) -> tuple[list, int, str]:
         rows = self.index.select(selection)
         pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
         page = int(min(max(int(page or 1), 1), pages))
-        items = [(self.thumbnail(self.index.image_ids[r]), self.index.image_ids[r])
+        items = [(self.thumbnail_file(self.index.image_ids[r]), self.index.image_ids[r])
                  for r in rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
         note = (f"{len(rows):,} images match; page {page} of {pages}" if rows
                 else "No image matches these filters.")
         return items, page, note
+
+    def _file(self, name: str, write) -> str:
+        """A file under our folder, created once, atomically, by ``write(path)``."""
+        path = self.files / name
+        if not path.exists():
+            temporary = path.with_name(f".{path.name}.{threading.get_ident()}.tmp")
+            write(temporary)
+            os.replace(temporary, path)
+        return str(path)
+
+    def thumbnail_file(self, image_id: str) -> str:
+        name = hashlib.sha1(image_id.encode()).hexdigest()[:16] + ".jpg"
+        return self._file(name, lambda path: self.thumbnail(image_id).save(path, "JPEG", quality=85))
 
     def thumbnail(self, image_id: str) -> Image.Image:
         image = Image.open(io.BytesIO(self.index.image_bytes(image_id)))
@@ -80,8 +96,10 @@ class Viewer:
         image = Image.open(io.BytesIO(self.index.image_bytes(image_id)))
         meshes = {k: self.index.mesh(o["category"], o["cad_index"]) for k, o in enumerate(objects)
                   if o["cad_index"] is not None}
-        drawn = draw_overlays(image, objects, {k: m for k, m in meshes.items() if m is not None},
-                              [k for k in kinds if k in KINDS])
+        chosen = sorted(k for k in kinds if k in KINDS)
+        name = hashlib.sha1(f"{image_id}|{','.join(chosen)}".encode()).hexdigest()[:16] + ".png"
+        drawn = self._file(name, lambda path: draw_overlays(
+            image, objects, {k: m for k, m in meshes.items() if m is not None}, chosen).save(path, "PNG"))
         table = [[k, o["category"], *(_degrees(o[a]) for a in ("azimuth", "elevation", "theta")),
                   _round(o["distance"]), o["viewport"], o["cad_index"], o["object_status"], o["dense"], o["usable"]]
                  for k, o in enumerate(objects)]
@@ -109,13 +127,8 @@ class Viewer:
             # glb_bytes turns z-up meshes to glTF's y-up; undo that for camera-space vertices.
             vertices = vertices @ np.array([[1.0, 0, 0], [0, 0, -1], [0, 1, 0]]).T
         pose = repr([obj[k] for k in ("azimuth", "elevation", "theta")]).encode()
-        path = self.glb_dir / f"{obj['category']}-{obj['cad_index']:02d}-{hashlib.sha1(pose).hexdigest()[:12]}.glb"
-        if not path.exists():
-            # Concurrent requests may ask for the same model: never let one serve a half-written file.
-            temporary = path.with_name(f".{path.name}.{threading.get_ident()}.tmp")
-            temporary.write_bytes(glb_bytes(vertices, faces))
-            os.replace(temporary, path)
-        return str(path)
+        name = f"{obj['category']}-{obj['cad_index']:02d}-{hashlib.sha1(pose).hexdigest()[:12]}.glb"
+        return self._file(name, lambda path: path.write_bytes(glb_bytes(vertices, faces)))
 
     def statistics_text(self, selection: Filter) -> str:
         stats = self.index.statistics(self.index.select(selection))
@@ -194,7 +207,7 @@ def build_app(index: DatasetIndex) -> gr.Blocks:
                 kinds = gr.CheckboxGroup(list(KINDS), value=list(KINDS), label="overlays")
             header = gr.Markdown()
             with gr.Row():
-                overlay = gr.Image(label="pose overlays", type="pil", interactive=False)
+                overlay = gr.Image(label="pose overlays", type="filepath", interactive=False)
                 model = gr.Model3D(label="first object's CAD model at its annotated pose")
             caption = gr.HTML()
             poses = gr.Dataframe(headers=POSE_COLUMNS, label="poses (angles in degrees)", interactive=False)
