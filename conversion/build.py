@@ -29,6 +29,7 @@ from tqdm import tqdm
 
 import imagenet3d
 from conversion import records
+from conversion.atomic import atomic_write
 from conversion.parallel import parallel_map
 from conversion.parquet_io import ParquetSink
 from conversion.records import BadInput, Candidate
@@ -120,10 +121,7 @@ def _run_shard(job: ShardJob) -> tuple[str, dict]:
 
 
 def _atomic_json(path: Path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
-    os.replace(temporary, path)
+    atomic_write(path, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
 
 
 # -- the whole build --------------------------------------------------------

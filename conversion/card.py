@@ -22,6 +22,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 import imagenet3d
 from conversion import manifest, plots
+from conversion.atomic import atomic_write
 from conversion.extras import single_file
 
 CARD_TEMPLATE = Path(__file__).resolve().parents[1] / "dataset_card.md"
@@ -106,9 +107,7 @@ def write_card(out: Path, shards: list[str], annotations: pa.Table, quarantine: 
     sizes = split_sizes(out)
     body = _render_body(out, sizes, annotations, objects, figures, quarantine, repo_id)
     card = DatasetCard("---\n" + card_data(sizes).to_yaml() + "\n---\n\n" + body)
-    temporary = out / ".README.md.tmp"
-    temporary.write_text(str(card), encoding="utf-8")
-    os.replace(temporary, out / "README.md")
+    atomic_write(out / "README.md", str(card).encode("utf-8"))
     manifest.write_manifest(out, source_fingerprint)
     return {config: {split: rows for split, (rows, _, _) in splits.items()} for config, splits in sizes.items()}
 

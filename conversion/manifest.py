@@ -19,6 +19,8 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from conversion.atomic import atomic_write
+
 MANIFEST_NAME = "manifest.json"
 FORMAT_VERSION = 1
 CHUNK_SIZE = 1 << 20  # 1 MiB: hashes multi-GB shards in constant memory
@@ -91,16 +93,7 @@ def _content_files(out_dir: Path) -> list[str]:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    # Hidden temp name in the same folder: never listed, and os.replace stays on one filesystem.
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    atomic_write(path, text.encode("utf-8"), fsync=True)
 
 
 def write_manifest(out_dir: str | os.PathLike[str], source_fingerprint: dict,

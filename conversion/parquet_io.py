@@ -20,6 +20,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from conversion.atomic import temporary_name
+
 _BLOB_COLUMNS = ("image.bytes", "mesh.bytes")
 
 
@@ -51,7 +53,7 @@ class ParquetSink:
     def __init__(self, path: str | os.PathLike, schema: pa.Schema, row_group_rows: int):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.temporary = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
+        self.temporary = temporary_name(self.path)
         self.row_group_rows = max(1, row_group_rows)
         self.writer = pq.ParquetWriter(self.temporary, schema, **writer_options(schema))
 

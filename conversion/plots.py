@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import math
 import os
-import secrets
 import textwrap
 from collections import Counter
 from typing import TYPE_CHECKING, Callable, Sequence
@@ -21,6 +20,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
+
+from conversion.atomic import atomic_write
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -225,19 +226,7 @@ def _png_bytes(fig: Figure) -> bytes:
 
 
 def _write_atomic(path: str, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename, so readers never
-    see a half-written file."""
-    # Not tempfile.mkstemp: its 0600 mode would survive the rename; open("xb") honours umask.
-    folder, name = os.path.split(path)
-    tmp = os.path.join(folder, f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, data)
 
 
 def write_figures(objects: "pa.Table", out_dir: str | os.PathLike,

@@ -25,6 +25,7 @@ SPACE_FILES = {  # path in the Space -> path in this repository
     "viewer_app/overlay.py": "viewer_app/overlay.py",
     "conversion/__init__.py": "conversion/__init__.py",
     "conversion/glb.py": "conversion/glb.py",
+    "conversion/atomic.py": "conversion/atomic.py",
 }
 # What the viewer imports at run time, at the versions this repository pins.
 SPACE_REQUIREMENTS = ("gradio", "huggingface_hub", "numpy", "pillow", "pyarrow", "fsspec")

@@ -18,6 +18,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from conversion import synthetic
+from conversion.atomic import atomic_write, temporary_name
 from conversion.parallel import parallel_map
 from conversion.synthetic import RELEASE_DIR, GeneratedImage, ImageSpec
 
@@ -39,13 +40,6 @@ class ReleaseSummary:
                 f"in {self.seconds:.1f} s; quirks: {quirks or 'none'}")
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
-
-
 class _TreeSink:
     def __init__(self, root: Path):
         self.root = root
@@ -63,7 +57,7 @@ class _ZipSink:
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        self.temporary = temporary_name(path)
         self.archive = zipfile.ZipFile(self.temporary, "w")
         self.directories: set[str] = set()
 

@@ -16,7 +16,6 @@ import io
 import math
 import os
 import tempfile
-import threading
 from pathlib import Path
 
 import gradio as gr
@@ -24,6 +23,7 @@ import numpy as np
 from PIL import Image
 
 import imagenet3d
+from conversion.atomic import temporary_name
 from viewer_app.data import SORT_KEYS, DatasetIndex, Filter
 from viewer_app.overlay import KINDS, OBJECT_COLOURS, draw_overlays
 
@@ -71,7 +71,7 @@ class Viewer:
         """A file under our folder, created once, atomically, by ``write(path)``."""
         path = self.files / name
         if not path.exists():
-            temporary = path.with_name(f".{path.name}.{threading.get_ident()}.tmp")
+            temporary = temporary_name(path)
             write(temporary)
             os.replace(temporary, path)
         return str(path)
