@@ -187,7 +187,7 @@ def _fields_section() -> str:
         "",
         "Objects without a pose keep their box and class with null pose fields and `usable = false`.",
         "Images whose EXIF Orientation tag disagreed with the annotation's pixel grid had the tag set to 1 "
-        "in place (the compressed image data is byte-identical); `quarantine.json` lists them.",
+        "in place (the compressed image data is byte-identical); `quarantine.json` lists them under `notes`.",
     ])
 
 
