@@ -93,13 +93,9 @@ class Viewer:
             return None, [], "", None, f"Unknown image id {image_id!r}: pick one from the grid."
         record = self.index.record(image_id)
         objects = record["objects"]
-        image = Image.open(io.BytesIO(self.index.image_bytes(image_id)))
-        meshes = {k: self.index.mesh(o["category"], o["cad_index"]) for k, o in enumerate(objects)
-                  if o["cad_index"] is not None}
         chosen = sorted(k for k in kinds if k in KINDS)
         name = hashlib.sha1(f"{image_id}|{','.join(chosen)}".encode()).hexdigest()[:16] + ".png"
-        drawn = self._file(name, lambda path: draw_overlays(
-            image, objects, {k: m for k, m in meshes.items() if m is not None}, chosen).save(path, "PNG"))
+        drawn = self._file(name, lambda path: self.overlay(image_id, objects, chosen).save(path, "PNG"))
         table = [[k, o["category"], *(_degrees(o[a]) for a in ("azimuth", "elevation", "theta")),
                   _round(o["distance"]), o["viewport"], o["cad_index"], o["object_status"], o["dense"], o["usable"]]
                  for k, o in enumerate(objects)]
@@ -108,6 +104,13 @@ class Viewer:
                   f"({record['super_category']}, our grouping) · {'known' if record['known'] else 'novel'} "
                   f"· {record['width']}x{record['height']} · {len(objects)} object(s)")
         return drawn, table, caption_html(record["caption"], objects), model, header
+
+    def overlay(self, image_id: str, objects: list[dict], kinds: list[str]) -> Image.Image:
+        """The image with the chosen overlays; read only when not already drawn."""
+        image = Image.open(io.BytesIO(self.index.image_bytes(image_id)))
+        meshes = {k: self.index.mesh(o["category"], o["cad_index"]) for k, o in enumerate(objects)
+                  if o["cad_index"] is not None}
+        return draw_overlays(image, objects, {k: m for k, m in meshes.items() if m is not None}, kinds)
 
     def model_file(self, obj: dict) -> str | None:
         """The object's CAD model as a GLB turned to its annotated pose, for gr.Model3D."""
