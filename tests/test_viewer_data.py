@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -60,9 +61,10 @@ def test_filters(index):
     assert all(index.num_objects[r] == 2 for r in multi)
     for status in imagenet3d.OBJECT_STATUSES:
         for r in index.select(Filter(object_status=status)):
-            assert any(o["object_status"] == status for o in index.objects[r])
+            assert any(o["object_status"] == status for o in index.objects(r))
     texted = index.select(Filter(text="FROM THE FRONT"))
-    assert texted and all("from the front" in index.captions[r] for r in texted)
+    assert texted and all("from the front" in index.caption(r).lower() for r in texted)
+    assert len(texted) == sum("from the front" in (index.caption(r) or "").lower() for r in everything)
     by_objects = index.select(Filter(sort="objects (most first)"))
     assert list(index.num_objects[by_objects]) == sorted(index.num_objects, reverse=True)
     by_id = index.select(Filter(sort="image_id"))
@@ -89,3 +91,23 @@ def test_unknown_ids_and_folders(index, tmp_path):
         index.image_bytes("chair/nope")
     with pytest.raises(ValueError, match="annotations"):
         DatasetIndex(str(tmp_path))
+
+
+def test_images_bytes_reads_shared_row_groups_once(index):
+    ids = index.image_ids[:10]
+    assert index.images_bytes(ids) == {i: index.image_bytes(i) for i in ids}
+    with pytest.raises(KeyError):
+        index.images_bytes(["chair/nope"])
+
+
+def test_viewer_file_cache_is_bounded(index):
+    from viewer_app.app import Viewer
+
+    viewer = Viewer(index, max_files=5)
+    for page in (1, 2):
+        items, _, _ = viewer.browse(Filter(), page)
+    files = list(viewer.files.iterdir())
+    assert len(files) == 5
+    assert all(Path(path).exists() for path, _ in items[-5:])   # the newest stay
+    again, _, _ = viewer.browse(Filter(), 1)                     # evicted ones are drawn again
+    assert all(Path(path).exists() for path, _ in again[-5:])

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import fsspec
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 import imagenet3d
@@ -52,7 +53,9 @@ class DatasetIndex:
     """The converted dataset, opened for browsing.
 
     ``root`` is a local folder written by ``python -m conversion build`` or a
-    Hub dataset path ``hf://datasets/<org>/<name>``.
+    Hub dataset path ``hf://datasets/<org>/<name>``. Everything held is
+    columnar (Arrow and numpy): at the real size (about 80,000 images) a
+    Python dict per object alone would take hundreds of MB.
     """
 
     def __init__(self, root: str, filesystem: fsspec.AbstractFileSystem | None = None):
@@ -66,31 +69,43 @@ class DatasetIndex:
             table = pq.read_table(path, filesystem=self.fs)
             partition = path.rsplit("/", 1)[-1].rsplit("-", 3)[0]   # e.g. train-known
             parts.append(table.append_column("split", pa.array([partition.rsplit("-", 1)[0]] * len(table))))
-        self.table = pa.concat_tables(parts)
+        self.table = pa.concat_tables(parts).combine_chunks()
         self.image_ids: list[str] = self.table.column("image_id").to_pylist()
         self.position = {image_id: i for i, image_id in enumerate(self.image_ids)}
         self._columns()
-        self.locations = self._locate_images()
+        self._images = self._locate_images()
         self.cad_locations = self._locate_cad_models()
+        pa.default_memory_pool().release_unused()  # the reads' buffers; only the index stays
 
     # -- the in-memory index -------------------------------------------------
 
     def _columns(self) -> None:
         column = self.table.column
-        self.split = np.array(column("split").to_pylist())
-        self.known = np.array(column("known").to_pylist(), dtype=bool)
-        self.category = np.array(column("category").to_pylist())
-        self.super_category = np.array(column("super_category").to_pylist())
-        self.size = np.array(column("width").to_pylist(), dtype=np.int64) * np.array(
-            column("height").to_pylist(), dtype=np.int64)
-        self.captions = [(c or "").lower() for c in column("caption").to_pylist()]
+        self.split = column("split").to_numpy(zero_copy_only=False).astype(str)
+        self.known = column("known").to_numpy(zero_copy_only=False).astype(bool)
+        self.category = column("category").to_numpy(zero_copy_only=False).astype(str)
+        self.super_category = column("super_category").to_numpy(zero_copy_only=False).astype(str)
+        self.size = (column("width").to_numpy().astype(np.int64) * column("height").to_numpy().astype(np.int64))
         self.id_rank = np.empty(len(self.image_ids), dtype=np.int64)
         self.id_rank[np.argsort(np.array(self.image_ids))] = np.arange(len(self.image_ids))
-        objects = column("objects").to_pylist()
-        self.num_objects = np.array([len(o) for o in objects])
-        self.status_bits = np.array([_bits(o, "object_status", STATUS_BITS) for o in objects])
-        self.dense_bits = np.array([_bits(o, "dense", DENSE_BITS) for o in objects])
-        self.objects = objects
+        objects = column("objects").chunk(0)
+        self.num_objects = np.diff(objects.offsets.to_numpy())
+        # One entry per object: the row of its image and the fields filters and statistics need.
+        self.object_row = pc.list_parent_indices(objects).to_numpy()
+        fields = objects.flatten()
+        self.object_usable = _filled(fields.field("usable"), False).astype(bool)
+        self.object_azimuth = _filled(fields.field("azimuth"), np.nan)
+        self.object_elevation = _filled(fields.field("elevation"), np.nan)
+        self.status_bits = self._row_bits(fields.field("object_status"), STATUS_BITS)
+        self.dense_bits = self._row_bits(fields.field("dense"), DENSE_BITS)
+
+    def _row_bits(self, values: pa.Array, bits: dict) -> np.ndarray:
+        """Per image, the OR of its objects' bits for ``values`` (None counts as its own value)."""
+        names = values.to_pylist()
+        object_bits = np.array([bits.get(name, 0) for name in names], dtype=np.int64)
+        row_bits = np.zeros(len(self.image_ids), dtype=np.int64)
+        np.bitwise_or.at(row_bits, self.object_row, object_bits)
+        return row_bits
 
     def select(self, selection: Filter) -> list[int]:
         """Row numbers of the images that pass ``selection``, sorted as asked."""
@@ -110,11 +125,11 @@ class DatasetIndex:
         if selection.num_objects:
             keep &= (self.num_objects >= 5) if selection.num_objects >= 5 else (
                 self.num_objects == selection.num_objects)
-        rows = np.flatnonzero(keep)
         if selection.text:
-            needle = selection.text.lower()
-            rows = np.array([r for r in rows if needle in self.captions[r]], dtype=np.int64)
-        return self._sorted(rows, selection.sort)
+            found = pc.match_substring(self.table.column("caption"), selection.text, ignore_case=True)
+            keep &= found.to_numpy(zero_copy_only=False).astype(bool, copy=False) & ~pc.is_null(
+                self.table.column("caption")).to_numpy(zero_copy_only=False)
+        return self._sorted(np.flatnonzero(keep), selection.sort)
 
     def _sorted(self, rows: np.ndarray, sort: str) -> list[int]:
         if sort == "category":
@@ -127,7 +142,7 @@ class DatasetIndex:
             order = np.argsort(self.id_rank[rows], kind="stable")
         else:
             raise ValueError(f"unknown sort {sort!r}; sorts: {', '.join(SORT_KEYS)}")
-        return [int(rows[i]) for i in order]
+        return rows[order].tolist()
 
     def random_image(self, rows: list[int], seed: int | None = None) -> str | None:
         return self.image_ids[random.Random(seed).choice(rows)] if rows else None
@@ -135,80 +150,111 @@ class DatasetIndex:
     def statistics(self, rows: list[int]) -> dict:
         """Counts per category, super-category and split, and the usable objects' angles."""
         rows = np.asarray(rows, dtype=np.int64)
-        azimuth, elevation = [], []
-        for row in rows.tolist():
-            for obj in self.objects[row]:
-                if obj["usable"]:
-                    azimuth.append(obj["azimuth"])
-                    elevation.append(obj["elevation"])
+        chosen = np.zeros(len(self.image_ids), dtype=bool)
+        chosen[rows] = True
+        usable = chosen[self.object_row] & self.object_usable
         return {
             "images": int(len(rows)),
             "objects": int(self.num_objects[rows].sum()) if len(rows) else 0,
             "per_category": _counts(self.category[rows]),
             "per_super_category": _counts(self.super_category[rows]),
             "per_split": _counts(self.split[rows]),
-            "azimuth_degrees": np.degrees(np.asarray(azimuth, dtype=np.float64)),
-            "elevation_degrees": (np.degrees(np.asarray(elevation, dtype=np.float64)) + 180) % 360 - 180,
+            "azimuth_degrees": np.degrees(self.object_azimuth[usable]),
+            "elevation_degrees": (np.degrees(self.object_elevation[usable]) + 180) % 360 - 180,
         }
+
+    def objects(self, row: int) -> list[dict]:
+        """The objects of the image in row ``row``, as plain dicts."""
+        return self.table.column("objects")[row].as_py()
+
+    def caption(self, row: int) -> str | None:
+        return self.table.column("caption")[row].as_py()
 
     def record(self, image_id: str) -> dict:
         """The annotation row of one image (no bytes). KeyError for an unknown id."""
         row = self.position[image_id]
         return {"image_id": image_id, "split": str(self.split[row]), "category": str(self.category[row]),
                 "super_category": str(self.super_category[row]), "known": bool(self.known[row]),
-                "caption": self.table.column("caption")[row].as_py(), "objects": self.objects[row],
+                "caption": self.caption(row), "objects": self.objects(row),
                 "width": self.table.column("width")[row].as_py(), "height": self.table.column("height")[row].as_py()}
 
     # -- random access to bytes --------------------------------------------
 
-    def _locate_images(self) -> dict[str, Location]:
-        locations = {}
-        for path in sorted(self.fs.glob(f"{self.root}/data/*.parquet")):
-            parquet = self._parquet(path)
-            for group in range(parquet.metadata.num_row_groups):
-                ids = parquet.read_row_group(group, columns=["image_id"]).column(0).to_pylist()
+    def _locate_images(self) -> np.ndarray:
+        """Per annotation row: (file number, row group, row) of its image in the default config."""
+        self.image_files = sorted(self.fs.glob(f"{self.root}/data/*.parquet"))
+        located = np.full((len(self.image_ids), 3), -1, dtype=np.int32)
+        for number, path in enumerate(self.image_files):
+            for group in range(self._metadata(path).num_row_groups):
+                ids = self._read(Location(path, group, 0), ["image_id"]).column(0).to_pylist()
                 for row, image_id in enumerate(ids):
-                    locations[image_id] = Location(path, group, row)
-        return locations
+                    position = self.position.get(image_id)
+                    if position is not None:
+                        located[position] = (number, group, row)
+        return located
+
+    def image_location(self, image_id: str) -> Location:
+        """Where an image's bytes are. KeyError for an unknown id or one without stored bytes."""
+        number, group, row = self._images[self.position[image_id]].tolist()
+        if number < 0:
+            raise KeyError(f"{image_id} has no image in {self.root}/data")
+        return Location(self.image_files[number], group, row)
 
     def _locate_cad_models(self) -> dict[tuple[str, int], Location]:
         locations = {}
         for path in sorted(self.fs.glob(f"{self.root}/cad_models/*.parquet")):
-            parquet = self._parquet(path)
-            for group in range(parquet.metadata.num_row_groups):
-                table = parquet.read_row_group(group, columns=["category", "cad_index"])
+            for group in range(self._metadata(path).num_row_groups):
+                table = self._read(Location(path, group, 0), ["category", "cad_index"])
                 for row, key in enumerate(zip(table.column(0).to_pylist(), table.column(1).to_pylist())):
                     locations[key] = Location(path, group, row)
         return locations
 
-    @functools.lru_cache(maxsize=None)
-    def _parquet(self, path: str) -> pq.ParquetFile:
-        return pq.ParquetFile(self.fs.open(path, "rb"))
+    @functools.lru_cache(maxsize=16)  # parsed footers are ~7x their size on disk: keep the recent ones
+    def _metadata(self, path: str) -> pq.FileMetaData:
+        with self.fs.open(path, "rb") as file:
+            return pq.read_metadata(file)
+
+    def _read(self, location: Location, columns: list[str]) -> pa.Table:
+        """One row group of some columns. A fresh file handle per read (with the footer kept):
+        a ParquetFile kept open holds on to several MB of read buffers per shard, which
+        over the real dataset's shards would double the viewer's memory."""
+        with self.fs.open(location.file, "rb") as file:
+            parquet = pq.ParquetFile(file, metadata=self._metadata(location.file))
+            return parquet.read_row_group(location.row_group, columns=columns)
 
     def image_bytes(self, image_id: str) -> bytes:
         """The stored image bytes of one image: one row group of one column."""
-        location = self.locations[image_id]
-        column = self._parquet(location.file).read_row_group(location.row_group, columns=["image"]).column(0)
-        return column[location.row].as_py()["bytes"]
+        location = self.image_location(image_id)
+        return self._read(location, ["image"]).column(0)[location.row].as_py()["bytes"]
 
-    @functools.lru_cache(maxsize=64)
+    def images_bytes(self, image_ids: list[str]) -> dict[str, bytes]:
+        """The stored bytes of several images, reading each row group they share once."""
+        by_group: dict[tuple[str, int], list[tuple[str, int]]] = {}
+        for image_id in image_ids:
+            location = self.image_location(image_id)
+            by_group.setdefault((location.file, location.row_group), []).append((image_id, location.row))
+        found = {}
+        for (file, group), wanted in by_group.items():
+            column = self._read(Location(file, group, 0), ["image"]).column(0)
+            found.update((image_id, column[row].as_py()["bytes"]) for image_id, row in wanted)
+        return found
+
+    @functools.lru_cache(maxsize=8)
     def mesh(self, category: str, cad_index: int) -> tuple[np.ndarray, np.ndarray] | None:
         """Vertices (V, 3) and faces (F, 3) of a CAD model, or None if it is not in the dataset."""
         location = self.cad_locations.get((category, cad_index))
         if location is None:
             return None
-        table = self._parquet(location.file).read_row_group(location.row_group, columns=["vertices", "faces"])
+        table = self._read(location, ["vertices", "faces"])
         vertices = _fixed_triples(table.column("vertices").chunk(0), location.row, np.float64)
         faces = _fixed_triples(table.column("faces").chunk(0), location.row, np.int64)
         return vertices, faces
 
-    @functools.lru_cache(maxsize=64)
     def mesh_glb(self, category: str, cad_index: int) -> bytes | None:
         location = self.cad_locations.get((category, cad_index))
         if location is None:
             return None
-        table = self._parquet(location.file).read_row_group(location.row_group, columns=["mesh"])
-        return table.column(0)[location.row].as_py()["bytes"]
+        return self._read(location, ["mesh"]).column(0)[location.row].as_py()["bytes"]
 
 
 def _fixed_triples(column: pa.ListArray, row: int, dtype) -> np.ndarray:
@@ -218,11 +264,8 @@ def _fixed_triples(column: pa.ListArray, row: int, dtype) -> np.ndarray:
     return values[3 * start:3 * stop].reshape(-1, 3).astype(dtype)
 
 
-def _bits(objects: list[dict], key: str, bits: dict) -> int:
-    mask = 0
-    for obj in objects:
-        mask |= bits.get(obj[key], 0)
-    return mask
+def _filled(values: pa.Array, fill) -> np.ndarray:
+    return values.fill_null(fill).to_numpy(zero_copy_only=False)
 
 
 def _none(value: str) -> str | None:
