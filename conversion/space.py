@@ -36,9 +36,10 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from viewer_app.app import build_app
+from viewer_app.app import build_app, limit_malloc_arenas
 from viewer_app.data import DatasetIndex
 
+limit_malloc_arenas()
 demo = build_app(DatasetIndex(os.environ.get("IMAGENET3D_DATASET", "hf://datasets/{dataset}")))
 
 if __name__ == "__main__":

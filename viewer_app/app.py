@@ -10,12 +10,15 @@ CAD models are read on demand by row-group random access.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import hashlib
 import html
 import io
 import math
 import os
 import tempfile
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import gradio as gr
@@ -28,6 +31,8 @@ from viewer_app.data import SORT_KEYS, DatasetIndex, Filter
 from viewer_app.overlay import KINDS, OBJECT_COLOURS, draw_overlays
 
 PAGE_SIZE = 24
+CONCURRENCY = 4
+QUEUE_SIZE = 256
 THUMBNAIL = 192
 ANY = "any"
 POSE_COLUMNS = ["#", "category", "azimuth", "elevation", "theta", "distance", "viewport", "cad_index",
@@ -48,21 +53,29 @@ def make_filter(split, known, super_category, category, status, dense, objects, 
 
 
 class Viewer:
-    """The app's logic, independent of Gradio so it can be tested directly."""
+    """The app's logic, independent of Gradio so it can be tested directly.
 
-    def __init__(self, index: DatasetIndex):
+    ``max_files`` bounds the folder of drawn images, thumbnails and GLBs: a
+    Space runs for weeks, so the least recently used files are removed (and
+    drawn again when asked for).
+    """
+
+    def __init__(self, index: DatasetIndex, max_files: int = 4000):
         self.index = index
         # Every file handed to Gradio is ours, written atomically: Gradio's own
         # cache rewrites a PIL output in place, so two clients asking for the
         # same picture at once could be served a truncated file.
         self.files = Path(tempfile.mkdtemp(prefix="imagenet3d-viewer-"))
+        self.max_files = max_files
+        self._recent: OrderedDict[Path, None] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def browse(self, selection: Filter, page: int) -> tuple[list, int, str]:
         rows = self.index.select(selection)
         pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
         page = int(min(max(int(page or 1), 1), pages))
-        items = [(self.thumbnail_file(self.index.image_ids[r]), self.index.image_ids[r])
-                 for r in rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
+        shown = [self.index.image_ids[r] for r in rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
+        items = list(zip(self.thumbnail_files(shown), shown))
         note = (f"{len(rows):,} images match; page {page} of {pages}" if rows
                 else "No image matches these filters.")
         return items, page, note
@@ -70,18 +83,34 @@ class Viewer:
     def _file(self, name: str, write) -> str:
         """A file under our folder, created once, atomically, by ``write(path)``."""
         path = self.files / name
+        with self._recent_lock:
+            self._recent[path] = None
+            self._recent.move_to_end(path)
         if not path.exists():
             temporary = temporary_name(path)
             write(temporary)
             os.replace(temporary, path)
+        self._prune()
         return str(path)
 
-    def thumbnail_file(self, image_id: str) -> str:
-        name = hashlib.sha1(image_id.encode()).hexdigest()[:16] + ".jpg"
-        return self._file(name, lambda path: self.thumbnail(image_id).save(path, "JPEG", quality=85))
+    def _prune(self) -> None:
+        with self._recent_lock:
+            stale = [self._recent.popitem(last=False)[0] for _ in range(len(self._recent) - self.max_files)]
+        for path in stale:
+            path.unlink(missing_ok=True)
 
-    def thumbnail(self, image_id: str) -> Image.Image:
-        image = Image.open(io.BytesIO(self.index.image_bytes(image_id)))
+    def thumbnail_files(self, image_ids: list[str]) -> list[str]:
+        """Thumbnails of a page of images; those not yet drawn read their bytes in one pass."""
+        names = {i: hashlib.sha1(i.encode()).hexdigest()[:16] + ".jpg" for i in image_ids}
+        missing = [i for i in image_ids if not (self.files / names[i]).exists()]
+        data = self.index.images_bytes(missing) if missing else {}
+        return [self._file(names[i], lambda path, i=i: self.thumbnail(
+            data[i] if i in data else self.index.image_bytes(i)).save(path, "JPEG", quality=85))
+            for i in image_ids]
+
+    @staticmethod
+    def thumbnail(data: bytes) -> Image.Image:
+        image = Image.open(io.BytesIO(data))
         image.draft("RGB", (THUMBNAIL, THUMBNAIL))  # JPEG: decode at reduced scale
         image = image.convert("RGB")
         image.thumbnail((THUMBNAIL, THUMBNAIL))
@@ -179,10 +208,11 @@ def caption_html(caption: str | None, objects: list[dict]) -> str:
     return "<p>" + "".join(out) + "</p>"
 
 
-def build_app(index: DatasetIndex) -> gr.Blocks:
+def build_app(index: DatasetIndex, concurrency: int = CONCURRENCY) -> gr.Blocks:
     viewer = Viewer(index)
     categories = [ANY, *sorted(set(index.category.tolist()))]
-    with gr.Blocks(title="ImageNet3D viewer") as demo:
+    # Gradio copies every output file into its own cache: clear what is an hour old, hourly.
+    with gr.Blocks(title="ImageNet3D viewer", delete_cache=(3600, 3600)) as demo:
         gr.Markdown("# ImageNet3D viewer\nEvery object's CAD model drawn at its annotated 3D pose. "
                     + imagenet3d.SUPER_CATEGORY_NOTE)
         with gr.Row():
@@ -198,33 +228,38 @@ def build_app(index: DatasetIndex) -> gr.Blocks:
             text = gr.Textbox(label="caption contains", placeholder="e.g. from the front")
             sort = gr.Dropdown(list(SORT_KEYS), value="image_id", label="sort")
         filters = [split, known, super_category, category, status, dense, objects, text, sort]
-        with gr.Tab("Browse"):
-            with gr.Row():
-                page = gr.Number(value=1, precision=0, label="page", minimum=1)
-                note = gr.Markdown()
-                random_button = gr.Button("Random sample")
-            gallery = gr.Gallery(label="images", columns=6, height=520, allow_preview=False)
-        with gr.Tab("Sample"):
-            with gr.Row():
-                image_id = gr.Textbox(label="image id", placeholder="category/wnid_n")
-                kinds = gr.CheckboxGroup(list(KINDS), value=list(KINDS), label="overlays")
-            header = gr.Markdown()
-            with gr.Row():
-                overlay = gr.Image(label="pose overlays", type="filepath", interactive=False)
-                model = gr.Model3D(label="first object's CAD model at its annotated pose")
-            caption = gr.HTML()
-            poses = gr.Dataframe(headers=POSE_COLUMNS, label="poses (angles in degrees)", interactive=False)
-        with gr.Tab("Statistics"):
-            statistics = gr.Markdown()
+        # An id chosen elsewhere (grid, random button, ?id= link) waits here while the Sample tab
+        # is shown: gr.Model3D never draws a model that arrives while its tab is hidden.
+        pending_id = gr.Textbox(visible=False)  # not a State: /random returns it through the API
+        with gr.Tabs() as tabs:
+            with gr.Tab("Browse", id="browse"):
+                with gr.Row():
+                    page = gr.Number(value=1, precision=0, label="page", minimum=1)
+                    note = gr.Markdown()
+                    random_button = gr.Button("Random sample")
+                gallery = gr.Gallery(label="images", columns=6, height=520, allow_preview=False)
+            with gr.Tab("Sample", id="sample"):
+                with gr.Row():
+                    image_id = gr.Textbox(label="image id", placeholder="category/wnid_n")
+                    kinds = gr.CheckboxGroup(list(KINDS), value=list(KINDS), label="overlays")
+                header = gr.Markdown()
+                with gr.Row():
+                    overlay = gr.Image(label="pose overlays", type="filepath", interactive=False)
+                    model = gr.Model3D(label="first object's CAD model at its annotated pose")
+                caption = gr.HTML()
+                poses = gr.Dataframe(headers=POSE_COLUMNS, label="poses (angles in degrees)", interactive=False)
+            with gr.Tab("Statistics", id="statistics"):
+                statistics = gr.Markdown()
 
         def on_browse(*values):
             *chosen, page_number = values
-            selection = make_filter(*chosen)
-            items, shown_page, text_note = viewer.browse(selection, page_number)
-            return items, shown_page, text_note, viewer.statistics_text(selection)
+            return viewer.browse(make_filter(*chosen), page_number)
 
         def on_filters(*values):
             return on_browse(*values, 1)
+
+        def on_statistics(*values):
+            return viewer.statistics_text(make_filter(*values))
 
         def on_sample(identifier, chosen_kinds):
             return viewer.sample(identifier, chosen_kinds)
@@ -238,18 +273,48 @@ def build_app(index: DatasetIndex) -> gr.Blocks:
         def on_load(request: gr.Request):
             return request.query_params.get("id", "") if request else ""
 
-        browse_outputs = [gallery, page, note, statistics]
+        def show_sample_tab(identifier):
+            return gr.Tabs(selected="sample") if identifier else gr.Tabs()
+
+        def take_pending(identifier):
+            return identifier if identifier else gr.update()
+
+        def open_in_sample_tab(event) -> None:
+            event.then(show_sample_tab, inputs=pending_id, outputs=tabs, api_visibility="private").then(
+                take_pending, inputs=pending_id, outputs=image_id, api_visibility="private")
+
+        browse_outputs = [gallery, page, note]
         sample_outputs = [overlay, poses, caption, model, header]
-        gr.on([component.change for component in filters], on_filters, inputs=filters, outputs=browse_outputs,
-              api_visibility="private")
+        filter_changes = [component.change for component in filters]
+        gr.on(filter_changes, on_filters, inputs=filters, outputs=browse_outputs, api_visibility="private")
+        gr.on(filter_changes, on_statistics, inputs=filters, outputs=[statistics], api_name="statistics")
         page.submit(on_browse, inputs=[*filters, page], outputs=browse_outputs, api_name="browse")
-        random_button.click(on_random, inputs=filters, outputs=[image_id], api_name="random")
-        gallery.select(on_select, outputs=[image_id], api_visibility="private")
+        open_in_sample_tab(random_button.click(on_random, inputs=filters, outputs=[pending_id], api_name="random"))
+        open_in_sample_tab(gallery.select(on_select, outputs=[pending_id], api_visibility="private"))
         image_id.change(on_sample, inputs=[image_id, kinds], outputs=sample_outputs, api_name="sample")
         kinds.change(on_sample, inputs=[image_id, kinds], outputs=sample_outputs, api_visibility="private")
-        demo.load(on_load, outputs=[image_id], api_visibility="private")
+        open_in_sample_tab(demo.load(on_load, outputs=[pending_id], api_visibility="private"))
         demo.load(on_filters, inputs=filters, outputs=browse_outputs, api_visibility="private")
+        demo.load(on_statistics, inputs=filters, outputs=[statistics], api_visibility="private")
+    # Requests mostly wait on reads and on numpy / Pillow, which release the GIL: a few run at once
+    # (Gradio's default is one per event); the bounded queue turns overload into a message.
+    demo.queue(default_concurrency_limit=concurrency, max_size=QUEUE_SIZE)
     return demo
+
+
+def limit_malloc_arenas(arenas: int = 2) -> bool:
+    """Cap glibc's malloc arenas (as MALLOC_ARENA_MAX does) before the server starts its threads.
+
+    Gradio runs handlers on a pool of threads and glibc gives each its own
+    arena; under 20 concurrent clients the fragmented arenas took the server
+    from 400 to over 600 MB (measured, BENCHMARKS.md). Returns False where
+    there is no glibc.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    return bool(libc.mallopt(-8, arenas))  # -8 is M_ARENA_MAX in malloc.h
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -258,8 +323,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="a converted folder or hf://datasets/ORG/NAME (default: the demo dataset)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument("--concurrency", type=int, default=CONCURRENCY, help="requests run at once per event")
     args = parser.parse_args(argv)
-    demo = build_app(DatasetIndex(args.dataset))
+    limit_malloc_arenas()
+    demo = build_app(DatasetIndex(args.dataset), concurrency=args.concurrency)
     demo.launch(server_name=args.host, server_port=args.port, ssr_mode=False)
 
 
