@@ -1,11 +1,13 @@
 # The two set-up commands of the README: `make demo` and `make test`.
-# Each creates .venv and installs requirements.txt on first use.
+# Each creates .venv and installs requirements.txt on first use; `make test`
+# also installs Debian's chromium for the browser test when it is missing.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO ?= demo
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test
+.PHONY: demo test chromium
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,5 +27,16 @@ demo: $(VENV)/.installed
 	$(PY) -m conversion verify $(DEMO)/imagenet3d
 	GRADIO_ANALYTICS_ENABLED=False $(PY) -m viewer_app.app $(DEMO)/imagenet3d
 
-test: $(VENV)/.installed
+# tests/test_browser.py drives Debian's Chromium through Playwright, which never
+# downloads a browser of its own. Installed only when missing, so a no-op after.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo=sudo; else sudo=; fi; \
+		echo "$(CHROMIUM) is missing: installing Debian's chromium with apt-get"; \
+		$$sudo apt-get update && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium && \
+		test -x $(CHROMIUM); \
+	fi
+
+test: $(VENV)/.installed chromium
 	$(PY) -m pytest -q

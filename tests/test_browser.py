@@ -1,0 +1,269 @@
+"""The Gradio viewer in a real headless Chromium, driven by Playwright.
+
+Debian's Chromium (/usr/bin/chromium; `make test` installs it with apt-get
+when missing) is used, never a browser Playwright downloads. WebGL runs in
+software (SwiftShader), so gr.Model3D's canvas is checked too.
+
+Screenshots go to tests/artifacts/ (git-ignored) and to the pytest tmp dir.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+from PIL import Image, ImageStat  # noqa: E402
+
+from conversion.build import build  # noqa: E402
+from conversion.synthetic_writer import write_release  # noqa: E402
+from viewer_app.app import PAGE_SIZE, build_app  # noqa: E402
+from viewer_app.data import DatasetIndex, Filter  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 # WebGL in software, for gr.Model3D.
+                 "--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+TIMEOUT_MS = 15_000
+
+
+def _require(condition: bool, reason: str) -> None:
+    """Skip when the browser stack is missing, except in CI, which installs it (`make test`)."""
+    if not condition:
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (CI must have it: `make test` installs it)")
+        pytest.skip(reason)
+
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory) -> DatasetIndex:
+    raw = tmp_path_factory.mktemp("raw")
+    write_release(raw, ["bed", "car", "chair", "cup"], 8, seed=4, workers=1, progress=False)
+    out = tmp_path_factory.mktemp("hub") / "imagenet3d"
+    build(raw / "imagenet3d_v1", out, captions_path=str(raw / "captions/image_captions.jsonl"), progress=False)
+    return DatasetIndex(str(out))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require(sync_playwright is not None, "the Python package playwright is not installed (requirements.txt)")
+    _require(os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing (Debian package chromium; `make test` installs it)")
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def url(browser, index):
+    demo = build_app(index)
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, ssr_mode=False)
+    try:
+        yield demo.local_url.rstrip("/")
+    finally:
+        demo.close()
+
+
+@pytest.fixture(scope="module")
+def context(browser):
+    """One browser context (so one HTTP cache for Gradio's scripts); a fresh page per test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    try:
+        yield page
+    finally:
+        page.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+def _save(picture: bytes, name: str, tmp_path: Path) -> Image.Image:
+    """Writes the screenshot to tests/artifacts/NAME and the test's tmp dir."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / name).write_bytes(picture)
+    shutil.copyfile(ARTIFACTS / name, tmp_path / name)
+    return Image.open(io.BytesIO(picture)).convert("RGB")
+
+
+def _colours(image: Image.Image) -> int:
+    return len(image.getcolors(maxcolors=1 << 24))
+
+
+def _note(page):
+    """The grid's "N images match; page 1 of P" line."""
+    return page.get_by_text(re.compile(r"images match; page \d+ of \d+|No image matches"))
+
+
+def _expect_count(page, count: int) -> None:
+    pages = max(1, -(-count // PAGE_SIZE))
+    expect(_note(page)).to_have_text(f"{count:,} images match; page 1 of {pages}")
+    expect(page.get_by_role("button", name=re.compile(r"^Thumbnail \d+ of "))).to_have_count(min(count, PAGE_SIZE))
+
+
+def _choose(page, dropdown: str, option: str) -> None:
+    page.get_by_role("combobox", name=dropdown, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(page.get_by_role("combobox", name=dropdown, exact=True)).to_have_value(option)
+
+
+def _open_sample_tab(page) -> None:
+    page.get_by_role("tab", name="Sample").click()
+
+
+def _expect_header(page, index: DatasetIndex, image_id: str) -> None:
+    record = index.record(image_id)
+    header = page.get_by_text(re.compile(r"· \d+ object\(s\)$"))
+    expect(header).to_be_visible()
+    expect(header).to_contain_text(f"{image_id} · {record['split']} · {record['category']}")
+    expect(header).to_contain_text(f"{len(record['objects'])} object(s)")
+
+
+def test_filters_change_the_grid(page, url, index, tmp_path):
+    page.goto(url + "/")
+    _expect_count(page, len(index.select(Filter())))
+
+    _choose(page, "category", "chair")
+    chairs = index.select(Filter(category="chair"))
+    assert 0 < len(chairs) < len(index.image_ids)
+    _expect_count(page, len(chairs))
+    shown = page.locator("button[aria-label^='Thumbnail'] img").evaluate_all("images => images.map(i => i.alt)")
+    assert shown == [index.image_ids[r] for r in chairs][:PAGE_SIZE]
+
+    # A second filter on top: an object count that keeps some chairs but not all.
+    counts = {choice: len(index.select(Filter(category="chair", num_objects=int(choice.rstrip("+")))))
+              for choice in ("1", "2", "3", "4", "5+")}
+    choice = next(c for c, n in counts.items() if 0 < n < len(chairs))
+    _choose(page, "objects", choice)
+    _expect_count(page, counts[choice])
+
+    screenshot = _save(page.screenshot(full_page=True), "browser-filters.png", tmp_path)
+    assert max(ImageStat.Stat(screenshot).stddev) > 20
+
+
+def test_sample_from_a_thumbnail(page, url, index, tmp_path):
+    page.goto(url + "/")
+    expect(_note(page)).to_be_visible()
+    thumbnail = page.get_by_role("button", name=re.compile(r"^Thumbnail 3 of "))
+    image_id = thumbnail.locator("img").get_attribute("alt")
+    assert image_id in index.position
+    thumbnail.click()
+    # The viewer switches to the Sample tab itself, before the sample arrives (gr.Model3D
+    # draws nothing that arrives while its tab is hidden).
+    expect(page.get_by_role("tab", name="Sample")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("textbox", name="image id")).to_have_value(image_id)
+    _expect_header(page, index, image_id)
+
+    # The pose overlay, drawn by the server, is loaded and shown in full.
+    overlay = page.locator(".block").filter(
+        has=page.get_by_test_id("block-label").filter(has_text="pose overlays")).locator("img")
+    expect(overlay).to_have_count(1)
+    expect(overlay).to_be_visible()
+    expect(overlay).to_have_attribute("src", re.compile(r"\.png$"))
+    overlay.evaluate("image => image.decode()")
+    width, height = overlay.evaluate("image => [image.naturalWidth, image.naturalHeight]")
+    record = index.record(image_id)
+    assert (width, height) == (record["width"], record["height"])
+    drawn = Image.open(io.BytesIO(overlay.screenshot())).convert("RGB")
+    assert _colours(drawn) > 5000 and max(ImageStat.Stat(drawn).stddev) > 15
+
+    # One pose-table row per object: its number and category.
+    numbers = page.locator("[data-testid^='cell-'][data-testid$='-0']")
+    expect(numbers).to_have_text([str(k) for k in range(len(record["objects"]))])
+    expect(page.locator("[data-testid^='cell-'][data-testid$='-1']")).to_have_text(
+        [o["category"] for o in record["objects"]])
+
+    if record["objects"][0]["cad_index"] is not None:
+        _expect_model_drawn(page, _webgl_renderer(page), tmp_path, "browser-thumbnail-model3d.png")
+    screenshot = _save(page.screenshot(full_page=True), "browser-sample.png", tmp_path)
+    assert screenshot.width >= 1400 and screenshot.height >= 1000
+    assert max(ImageStat.Stat(screenshot).stddev) > 20 and _colours(screenshot) > 5000
+
+
+def test_id_link_opens_the_sample(page, url, index, tmp_path):
+    image_id = next(i for i in reversed(index.image_ids)
+                    if (o := index.record(i)["objects"]) and o[0]["cad_index"] is not None)
+    page.goto(f"{url}/?id={image_id}")
+    expect(page.get_by_role("tab", name="Sample")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("textbox", name="image id")).to_have_value(image_id)
+    _expect_header(page, index, image_id)
+    _expect_model_drawn(page, _webgl_renderer(page), tmp_path, "browser-id-link-model3d.png")
+
+
+def test_model3d_draws_the_cad_model(page, url, index, tmp_path):
+    page.goto(url + "/")
+    expect(_note(page)).to_be_visible()
+    renderer = _webgl_renderer(page)
+    image_id = next(i for i in sorted(index.image_ids)
+                    if (o := index.record(i)["objects"]) and o[0]["cad_index"] is not None and o[0]["usable"])
+    first = index.record(image_id)["objects"][0]
+    _open_sample_tab(page)
+    page.get_by_role("textbox", name="image id").fill(image_id)
+    _expect_header(page, index, image_id)
+    expect(page.get_by_test_id("model3d-download-link")).to_have_attribute(
+        "href", re.compile(rf"/{first['category']}-{first['cad_index']:02d}-[0-9a-f]+\.glb$"))
+
+    _expect_model_drawn(page, renderer, tmp_path)
+
+
+def _expect_model_drawn(page, renderer: str, tmp_path: Path, name: str = "browser-model3d.png") -> None:
+    """gr.Model3D's canvas shows a shaded model, not a blank panel."""
+    canvas = page.get_by_test_id("model3d").locator("canvas")
+    expect(canvas).to_be_visible()
+    # The component's label and buttons float over the canvas: hide them in the picture.
+    hide = "[data-testid=block-label], .icon-button-wrapper { visibility: hidden !important; }"
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        picture = canvas.screenshot(style=hide, animations="disabled")
+        drawn = Image.open(io.BytesIO(picture)).convert("RGB")
+        pixels = np.asarray(drawn, dtype=np.int16)
+        mesh = int((np.abs(pixels - pixels[0, 0]).max(axis=2) > 24).sum())  # off the corner's colour
+        if mesh > 0.02 * drawn.width * drawn.height or time.monotonic() > deadline:
+            break
+        time.sleep(0.25)
+    _save(picture, name, tmp_path)
+    assert mesh > 0.02 * drawn.width * drawn.height, (
+        f"gr.Model3D's canvas stayed blank ({mesh} pixels off the background; WebGL renderer {renderer!r})")
+    assert _colours(drawn) > 50  # shaded faces, not a flat silhouette
+
+
+def _webgl_renderer(page) -> str:
+    renderer = page.evaluate("""() => {
+        const gl = document.createElement('canvas').getContext('webgl2')
+                   || document.createElement('canvas').getContext('webgl');
+        if (!gl) return null;
+        const info = gl.getExtension('WEBGL_debug_renderer_info');
+        return gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER);
+    }""")
+    if renderer is None:
+        pytest.skip("headless Chromium gives no WebGL context even with --use-angle=swiftshader "
+                    "--enable-unsafe-swiftshader, so gr.Model3D cannot draw")
+    return renderer
