@@ -44,6 +44,7 @@ __all__ = [
     "angle_to_bin", "bin_to_angle", "wrap_angle",
     "read_off", "cad_relpath", "read_annotations", "normalize_object",
     "AnnotationError", "UnsafePickleError",
+    "load", "object_id", "DEFAULT_SOURCE",
 ]
 
 PathOrBytes = Union[str, os.PathLike, bytes, bytearray, memoryview, BinaryIO]
@@ -844,3 +845,44 @@ def features(config: str = "default"):
             "num_train_images": i32, "num_validation_images": i32,
         })
     raise ValueError(f"unknown config {config!r}; configs: {', '.join(CONFIG_SPLITS)}")
+
+
+# ---------------------------------------------------------------------------
+# Loading (datasets is imported only when asked for)
+# ---------------------------------------------------------------------------
+
+#: Where ``load`` reads from when no source is given: a Hub repo id or a local
+#: folder written by ``python -m conversion build``.
+DEFAULT_SOURCE = os.environ.get("IMAGENET3D_SOURCE", "imagenet3d")
+
+
+def load(config: str = "default", split: str | None = None, streaming: bool = False,
+         source: str | os.PathLike | None = None, **kwargs):
+    """One config of the Hub dataset, through ``datasets.load_dataset``.
+
+    ``source`` is a local converted folder or a Hub repo id (default:
+    ``$IMAGENET3D_SOURCE``, else ``"imagenet3d"``). Other keyword arguments go
+    to ``load_dataset`` unchanged (``revision``, ``cache_dir``, ...).
+
+        >>> ds = imagenet3d.load(source="demo/imagenet3d")                  # doctest: +SKIP
+        >>> ov = imagenet3d.load("open_vocabulary", "validation_novel", streaming=True,
+        ...                      source="org/imagenet3d")                   # doctest: +SKIP
+    """
+    if config not in CONFIG_SPLITS:
+        raise ValueError(f"unknown config {config!r}; configs: {', '.join(CONFIG_SPLITS)}")
+    if split is not None and split not in CONFIG_SPLITS[config]:
+        raise ValueError(f"config {config!r} has no split {split!r}; splits: {', '.join(CONFIG_SPLITS[config])}")
+    import datasets
+
+    return datasets.load_dataset(os.fspath(source or DEFAULT_SOURCE), config, split=split,
+                                 streaming=streaming, **kwargs)
+
+
+def object_id(image_id: str, index: int) -> str:
+    """The id of the ``index``-th object of an image, as the official object-centric
+    files name it (``<stem>_<obj:02d>``): ``"chair/n03001627_123_00"``.
+
+        >>> object_id("chair/n03001627_123", 1)
+        'chair/n03001627_123_01'
+    """
+    return f"{image_id}_{index:02d}"
