@@ -133,6 +133,16 @@ def predict(args, model: nn.Module, split: str, rank: int, world_size: int) -> d
     return predictions
 
 
+def most_frequent_pose(source: str) -> dict[str, float]:
+    """The centre of the most frequent bin of each angle over the open_vocabulary train objects."""
+    counts = {angle: np.zeros(imagenet3d.NUM_BINS, dtype=np.int64) for angle in ANGLES}
+    for row in imagenet3d.reference_objects(imagenet3d.load("annotations", "train", source=source)):
+        if row["category"] in imagenet3d.KNOWN_CATEGORIES:
+            for angle in ANGLES:
+                counts[angle][int(imagenet3d.angle_to_bin(row[angle]))] += 1
+    return {angle: float(imagenet3d.bin_to_angle(int(np.argmax(counts[angle])))) for angle in ANGLES}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--source", default="demo/imagenet3d", help="a converted folder or a Hub repo id")
@@ -162,9 +172,15 @@ def main() -> None:
         dist.all_gather_object(gathered, predictions)
         predictions = {k: v for part in gathered for k, v in part.items()}
     if rank == 0:
-        references = imagenet3d.reference_objects(imagenet3d.load("annotations", "validation", source=args.source))
+        references = list(imagenet3d.reference_objects(imagenet3d.load("annotations", "validation",
+                                                                        source=args.source)))
         results = imagenet3d.evaluate(predictions, references, task="open_vocabulary")
         print(imagenet3d.format_table(results))
+        # What a model that learned only the pose distribution would score: the yardstick for the table.
+        prior = most_frequent_pose(args.source)
+        baseline = imagenet3d.evaluate({r["object_id"]: prior for r in references}, references, task="open_vocabulary")
+        scores = [f"{block} {baseline['tables'][block]['Avg.']['pi_6_acc']:.1f}" for block in ("known", "novel")]
+        print("Baseline, the most frequent training bin of each angle for every object: Acc@pi/6 " + ", ".join(scores))
         if args.predictions:
             with open(args.predictions, "w") as out:
                 for oid, angles in sorted(predictions.items()):
