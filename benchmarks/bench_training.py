@@ -214,52 +214,9 @@ def ours_decoded(ds, threads: int) -> int:
     return n
 
 
-class DecodeImages:
-    """A batched ``IterableDataset.map`` function: decodes the batch's images (as datasets' Image
-    feature does, then RGB) in ``num_threads`` threads: the calling thread and num_threads - 1
-    helpers, all taking the next image of the batch until none is left.
-
-    datasets' ``decode(num_threads=N)`` makes one asyncio task per example and N pool threads
-    besides the main one; handing a whole Arrow batch (a row group) to threads that include the
-    calling one costs less CPU per image. The helpers are created lazily in each process, so the
-    function can go to DataLoader workers."""
-
-    def __init__(self, num_threads: int = 1):
-        from datasets import Image
-
-        self.num_threads, self.feature, self._pool, self._pid = num_threads, Image(), None, None
-
-    def _decode(self, value: dict):
-        return rgb(self.feature.decode_example(value))
-
-    def __call__(self, batch: dict) -> dict:
-        values = batch["image"]
-        if self.num_threads <= 1:
-            batch["image"] = [self._decode(v) for v in values]
-            return batch
-        if self._pid != os.getpid():
-            self._pool = ThreadPoolExecutor(self.num_threads - 1, thread_name_prefix="decode")
-            self._pid = os.getpid()
-        decoded, indices = [None] * len(values), iter(range(len(values)))  # next() on it is atomic
-
-        def work():
-            for i in indices:
-                decoded[i] = self._decode(values[i])
-
-        helpers = [self._pool.submit(work) for _ in range(self.num_threads - 1)]
-        work()
-        for helper in helpers:
-            helper.result()
-        batch["image"] = decoded
-        return batch
-
-    def __getstate__(self):
-        return {**self.__dict__, "_pool": None, "_pid": None}
-
-
 def recommended(ds, threads: int, batch_size: int):
     """Our recommended decoded pipeline over a streaming dataset (see BENCHMARKS.md)."""
-    return ds.decode(False).map(DecodeImages(threads), batched=True, batch_size=batch_size)
+    return imagenet3d.decode_images(ds, threads, batch_size)
 
 
 def ours_recommended(ds, threads: int, batch_size: int) -> int:
@@ -269,46 +226,8 @@ def ours_recommended(ds, threads: int, batch_size: int) -> int:
     return n
 
 
-POSE_KEYS = ("azimuth", "elevation", "theta", "distance")
-
-
-def shared_uint8(size: int):
-    """A uint8 tensor; in a DataLoader worker allocated in shared memory, as default_collate does,
-    so that sending it to the main process costs no further copy."""
-    import torch
-
-    if torch.utils.data.get_worker_info() is not None:
-        return torch.empty(0, dtype=torch.uint8).set_(torch.UntypedStorage._new_shared(size))
-    return torch.empty(size, dtype=torch.uint8)
-
-
-def collate_packed(rows: list[dict]) -> dict:
-    """A batch of decoded rows as 5 tensors: images differ in size, so they are packed into one flat
-    uint8 tensor (HWC, RGB) with their shapes, and every object of the batch into one [n, 9] float
-    tensor (bbox x1 y1 x2 y2, azimuth, elevation, theta, distance, usable) with per-image counts.
-    Unpack image i with ``images[offsets[i]:offsets[i + 1]].view(*shapes[i])``."""
-    import torch
-
-    arrays = [np.asarray(rgb(row["image"])) for row in rows]
-    images = shared_uint8(sum(a.size for a in arrays))
-    offset = 0
-    for array in arrays:
-        images[offset:offset + array.size] = torch.from_numpy(array.reshape(-1))
-        offset += array.size
-    nan = float("nan")
-    objects = [o for row in rows for o in row["objects"]]
-    return {
-        "images": images,
-        "shapes": torch.tensor([a.shape for a in arrays], dtype=torch.int32),
-        "objects": torch.tensor([[*o["bbox"], *(nan if o[k] is None else o[k] for k in POSE_KEYS), o["usable"]]
-                                 for o in objects], dtype=torch.float32).reshape(-1, 9),
-        "counts": torch.tensor([len(row["objects"]) for row in rows], dtype=torch.int32),
-        "category_id": torch.tensor([row["category_id"] for row in rows], dtype=torch.int64),
-    }
-
-
 def collate_webdataset(samples: list[dict]) -> dict:
-    return collate_packed([{"image": s["jpg"], **s["json"]} for s in samples])
+    return imagenet3d.collate_images([{"image": s["jpg"], **s["json"]} for s in samples])
 
 
 def dataloader_count(dataset, workers: int, batch_size: int, collate) -> int:
@@ -529,8 +448,8 @@ def main() -> None:
         decoded_in_worker = recommended(ours_train, 1, row_group)
         for workers in (1, 2):
             add(f"dl-{workers}", "5", f"ours, recommended (1 thread per worker) -> DataLoader(num_workers={workers}, "
-                f"batch_size={bs}, collate_fn=collate_packed)", f"{workers} proc",
-                lambda w=workers: dataloader_count(decoded_in_worker, w, bs, collate_packed))
+                f"batch_size={bs}, collate_fn=imagenet3d.collate_images)", f"{workers} proc",
+                lambda w=workers: dataloader_count(decoded_in_worker, w, bs, imagenet3d.collate_images))
         add("wds-dl-2", "5", f"WebDataset(tars).decode('pil') -> DataLoader(num_workers=2, batch_size={bs}, "
             "same collate)", "2 proc",
             lambda: dataloader_count(webdataset_pipeline(tars), 2, bs, collate_webdataset), reads=tars)

@@ -141,3 +141,21 @@ def test_pip_install_ships_only_the_dataset_module(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "imagenet3d.py" in names
     assert not [n for n in names if n.startswith(("conversion/", "viewer_app/", "tests/", "benchmarks/"))], names
+
+
+def test_decode_images_and_collate_images(release):
+    torch = pytest.importorskip("torch")
+    _, out = release
+    plain = imagenet3d.load("default", "train", streaming=True, source=out)
+    fast = imagenet3d.decode_images(imagenet3d.load("default", "train", streaming=True, source=out,
+                                                    columns=imagenet3d.TRAINING_COLUMNS), num_threads=2)
+    rows = list(fast)
+    expected = [(row["image_id"], np.asarray(row["image"].convert("RGB"))) for row in plain]
+    assert [row["image_id"] for row in rows] == [image_id for image_id, _ in expected]
+    assert all(np.array_equal(np.asarray(row["image"]), pixels) for row, (_, pixels) in zip(rows, expected))
+    batch = imagenet3d.collate_images(rows[:3])
+    offsets = np.concatenate([[0], np.cumsum([int(torch.prod(s)) for s in batch["shapes"]])])
+    first = batch["images"][offsets[0]:offsets[1]].view(*batch["shapes"][0].tolist())
+    assert np.array_equal(first.numpy(), np.asarray(rows[0]["image"]))
+    assert batch["counts"].tolist() == [len(row["objects"]) for row in rows[:3]]
+    assert batch["objects"].shape == (sum(batch["counts"].tolist()), 9)
