@@ -41,7 +41,8 @@ def test_public_endpoints(client):
 def test_browse_pages_and_filters(client):
     items, page, note = client.predict(*ANY_FILTERS, 1, api_name="/browse")
     assert len(items) == 24 and page == 1 and "32 images match" in note
-    assert "32 images" in client.predict(*ANY_FILTERS, api_name="/statistics")
+    statistics = client.predict(*ANY_FILTERS, api_name="/statistics")
+    assert "32 images" in statistics and statistics.count("| degrees | objects |") == 2   # azimuth, elevation
     items, page, note = client.predict(*ANY_FILTERS, 99, api_name="/browse")
     assert page == 2 and len(items) == 8  # clamped to the last page
     novel = ["any", "novel", "any", "any", "any", "any", "any", "", "image_id"]
@@ -67,6 +68,18 @@ def test_bad_input_gets_a_message_not_a_traceback(client):
     for bad in ("nope", "../../etc/passwd", "chair/../../../etc/passwd", ""):
         overlay, poses, chips, model, header = client.predict(bad, KINDS, api_name="/sample")
         assert overlay is None and "Unknown image id" in header
+
+
+def test_angle_histogram_counts_every_angle():
+    import numpy as np
+
+    from viewer_app.app import angle_histogram
+
+    rows = angle_histogram(np.array([0.0, 10.0, 29.9, 30.0, 359.0]), low=0)
+    counts = [int(row.split("|")[2].replace(",", "")) for row in rows[2:]]
+    assert len(counts) == 12 and counts[0] == 3 and counts[1] == 1 and counts[-1] == 1 and sum(counts) == 5
+    trimmed = angle_histogram(np.array([-20.0, 5.0, 40.0]), low=-180)
+    assert [row.split("|")[1].strip() for row in trimmed[2:]] == ["-30 to 0", "0 to 30", "30 to 60"]
 
 
 def test_caption_chips_take_the_object_colours():

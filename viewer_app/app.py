@@ -173,12 +173,25 @@ class Viewer:
         lines += [f"| {k} | {v:,} |" for k, v in sorted(stats["per_super_category"].items())]
         lines += ["", "| category | images |", "|---|---|"]
         lines += [f"| {k} | {v:,} |" for k, v in sorted(stats["per_category"].items(), key=lambda kv: -kv[1])]
-        for name in ("azimuth", "elevation"):
+        for name, low in (("azimuth", 0), ("elevation", -180)):
             values = stats[f"{name}_degrees"]
             if values.size:
                 lines.append(f"\n{name} of usable objects (degrees): median {np.median(values):.1f}, "
                              f"5-95% {np.percentile(values, 5):.1f} to {np.percentile(values, 95):.1f}")
+                lines += ["", *angle_histogram(values, low)]
         return "\n".join(lines)
+
+
+def angle_histogram(degrees: np.ndarray, low: float, width: float = 30.0) -> list[str]:
+    """A markdown table of the angles in ``width``-degree bins over [low, low + 360), with bars;
+    empty bins at either end are left out."""
+    counts, edges = np.histogram(degrees, bins=int(360 / width), range=(low, low + 360))
+    filled = np.flatnonzero(counts)
+    shown = range(filled[0], filled[-1] + 1) if filled.size else range(0)
+    longest = max(int(counts.max()), 1)
+    return ["| degrees | objects | |", "|---|---:|---|"] + [
+        f"| {edges[k]:.0f} to {edges[k + 1]:.0f} | {counts[k]:,} | {'█' * round(20 * counts[k] / longest)} |"
+        for k in shown]
 
 
 def _degrees(value):
