@@ -185,12 +185,10 @@ class DatasetIndex:
         self.image_files = sorted(self.fs.glob(f"{self.root}/data/*.parquet"))
         located = np.full((len(self.image_ids), 3), -1, dtype=np.int32)
         for number, path in enumerate(self.image_files):
-            for group in range(self._metadata(path).num_row_groups):
-                ids = self._read(Location(path, group, 0), ["image_id"]).column(0).to_pylist()
-                for row, image_id in enumerate(ids):
-                    position = self.position.get(image_id)
-                    if position is not None:
-                        located[position] = (number, group, row)
+            for group, row, (image_id,) in self._keys(path, ["image_id"]):
+                position = self.position.get(image_id)
+                if position is not None:
+                    located[position] = (number, group, row)
         return located
 
     def image_location(self, image_id: str) -> Location:
@@ -203,11 +201,20 @@ class DatasetIndex:
     def _locate_cad_models(self) -> dict[tuple[str, int], Location]:
         locations = {}
         for path in sorted(self.fs.glob(f"{self.root}/cad_models/*.parquet")):
-            for group in range(self._metadata(path).num_row_groups):
-                table = self._read(Location(path, group, 0), ["category", "cad_index"])
-                for row, key in enumerate(zip(table.column(0).to_pylist(), table.column(1).to_pylist())):
-                    locations[key] = Location(path, group, row)
+            for group, row, key in self._keys(path, ["category", "cad_index"]):
+                locations[key] = Location(path, group, row)
         return locations
+
+    def _keys(self, path: str, columns: list[str]):
+        """(row group, row within it, values of ``columns``) for every row of a file, read with
+        one file handle (one request on hf://) rather than one per row group."""
+        metadata = self._metadata(path)
+        with self.fs.open(path, "rb") as file:
+            table = pq.ParquetFile(file, metadata=metadata).read(columns=columns)
+        groups = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
+        positions = [(group, row) for group, rows in enumerate(groups) for row in range(rows)]
+        return [(group, row, values) for (group, row), values in
+                zip(positions, zip(*(table.column(name).to_pylist() for name in columns)))]
 
     @functools.lru_cache(maxsize=16)  # parsed footers are ~7x their size on disk: keep the recent ones
     def _metadata(self, path: str) -> pq.FileMetaData:
@@ -224,8 +231,7 @@ class DatasetIndex:
 
     def image_bytes(self, image_id: str) -> bytes:
         """The stored image bytes of one image: one row group of one column."""
-        location = self.image_location(image_id)
-        return self._read(location, ["image"]).column(0)[location.row].as_py()["bytes"]
+        return self.images_bytes([image_id])[image_id]
 
     def images_bytes(self, image_ids: list[str]) -> dict[str, bytes]:
         """The stored bytes of several images, reading each row group they share once."""
