@@ -30,10 +30,10 @@ def dataset(tmp_path_factory) -> Path:
     return out
 
 
-def expected_objects(dataset: Path) -> set[str]:
-    """The usable objects of the open_vocabulary train split, from the annotations config."""
-    rows = imagenet3d.load("annotations", "train", source=dataset)
-    return {imagenet3d.object_id(row["image_id"], k) for row in rows if row["known"]
+def expected_objects(dataset: Path, split: str = "train", known_only: bool = True) -> set[str]:
+    """The usable objects of a split (by default open_vocabulary's train), from the annotations config."""
+    rows = imagenet3d.load("annotations", split, source=dataset)
+    return {imagenet3d.object_id(row["image_id"], k) for row in rows if row["known"] or not known_only
             for k in imagenet3d.usable_object_indices(row["objects"])}
 
 
@@ -109,8 +109,6 @@ def test_example_training_runs_under_torchrun(dataset, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     assert "known categories" in done.stdout and "novel categories" in done.stdout
     assert "| Metric | Avg. | Elec. | Furn. | Hou. | Mus. | Spo. | Veh. | Work |" in done.stdout
-    rows = imagenet3d.load("annotations", "validation", source=dataset)
-    expected = {imagenet3d.object_id(row["image_id"], k) for row in rows
-                for k in imagenet3d.usable_object_indices(row["objects"])}
+    expected = expected_objects(dataset, "validation", known_only=False)
     predicted = [json.loads(line)["object_id"] for line in predictions.read_text().splitlines()]
     assert sorted(predicted) == sorted(expected)   # every validation object once, padding dropped
