@@ -186,6 +186,7 @@ def main() -> None:
                 for oid, angles in sorted(predictions.items()):
                     out.write(json.dumps({"object_id": oid, **angles}) + "\n")
     if world_size > 1:
+        dist.barrier()  # leave together: a rank exiting while rank 0 still evaluates aborted in gloo
         dist.destroy_process_group()
 
 

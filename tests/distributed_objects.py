@@ -55,6 +55,7 @@ def main() -> None:
     if rank == 0:
         Path(args.out).write_text(json.dumps({"world_size": world_size, "num_shards": stream.num_shards,
                                               "epochs": epochs}))
+    dist.barrier()  # leave together: a rank exiting while rank 0 still writes aborted in gloo
     dist.destroy_process_group()
 
 
