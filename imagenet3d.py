@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import os
@@ -1297,16 +1298,11 @@ class ArrowBatches:
         return sum(rows for _, _, rows in self._units(0, 1))
 
     def __iter__(self) -> Iterator:
-        units = self._units(*_dataloader_worker())
-        start = 0
-        while start < len(units):   # one open per run of row groups of the same file
-            end = start
-            while end < len(units) and units[end][0] == units[start][0]:
-                end += 1
-            with _open_parquet(self.files[units[start][0]]) as parquet:
-                yield from parquet.iter_batches(self.batch_size, row_groups=[g for _, g, _ in units[start:end]],
+        # One open per run of row groups of the same file.
+        for index, run in itertools.groupby(self._units(*_dataloader_worker()), key=lambda unit: unit[0]):
+            with _open_parquet(self.files[index]) as parquet:
+                yield from parquet.iter_batches(self.batch_size, row_groups=[group for _, group, _ in run],
                                                 columns=self.columns, use_threads=True)
-            start = end
 
 
 @lru_cache(maxsize=None)
