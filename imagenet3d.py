@@ -1418,9 +1418,9 @@ def collate_images(rows: list[dict]) -> dict:
 
     arrays = [np.asarray(_rgb(row["image"])) for row in rows]
     images = _shared_uint8(sum(a.size for a in arrays))
-    offset = 0
+    flat, offset = images.numpy(), 0   # a view of the tensor's memory: numpy copies into it
     for array in arrays:
-        images[offset:offset + array.size] = torch.from_numpy(array.reshape(-1))
+        flat[offset:offset + array.size] = array.reshape(-1)
         offset += array.size
     nan = float("nan")
     objects = [o for row in rows for o in row["objects"]]

@@ -59,7 +59,8 @@ def main() -> None:
     parser.add_argument("--skip-iou", action="store_true")
     args = parser.parse_args()
 
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}")
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"python {platform.python_version()}")
     subset = synthetic.choose_categories(args.subset_categories)
     n_subset = len(subset) * args.subset_images
     one = timed_release(args.out / "subset1", subset, args.subset_images, workers=1)

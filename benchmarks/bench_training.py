@@ -48,7 +48,6 @@ import shutil
 import subprocess
 import sys
 import time
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,8 +68,6 @@ TRAIN_COLUMNS = ["image", "image_id", "category_id", "objects"]
 # A run that read more than this from storage (not the page cache) is left out of the best: the page
 # cache was not warm for it. Smaller reads are library pages (imports, forked workers).
 COLD_RUN_BYTES = 16 << 20
-# torch.from_numpy over np.asarray(PIL image), which numpy marks read-only; nothing writes to it.
-warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
 
 
 # --------------------------------------------------------------------------- helpers
