@@ -1244,7 +1244,8 @@ class ArrowBatches:
     at most one row group. (For exactly equal per-rank counts, as DDP training
     needs, use ``object_stream``.) With ``shuffle`` the row-group order is
     permuted by ``seed + epoch``, the same on every rank; ``set_epoch`` moves
-    to the next order.
+    to the next order. ``state_dict`` / ``load_state_dict`` let torchdata's
+    ``StatefulDataLoader`` resume an epoch exactly where each worker was.
 
         >>> batches = imagenet3d.arrow_batches("default", "train", source="demo/imagenet3d",
         ...                                    columns=["image", "image_id"])       # doctest: +SKIP
@@ -1281,9 +1282,18 @@ class ArrowBatches:
             if unknown:
                 raise ValueError(f"{path} has no column {unknown[0]!r}; columns: {', '.join(names)}")
         self.columns = list(columns) if columns else None
+        self._rows_done = self._resume_rows = 0
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
+
+    def state_dict(self) -> dict:
+        """Where this iterator is (torchdata's ``StatefulDataLoader`` saves it per worker)."""
+        return {"epoch": self.epoch, "rows_done": self._rows_done}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Resume: the next iteration starts after the rows already yielded in that epoch."""
+        self.epoch, self._resume_rows = state["epoch"], state["rows_done"]
 
     def _units(self, worker: int, num_workers: int) -> list[tuple[int, int, int]]:
         units = self.row_groups
@@ -1299,11 +1309,21 @@ class ArrowBatches:
         return sum(rows for _, _, rows in self._units(0, 1))
 
     def __iter__(self) -> Iterator:
+        units, skip = self._units(*_dataloader_worker()), self._resume_rows
+        self._rows_done, self._resume_rows = skip, 0
+        while units and units[0][2] <= skip:   # resuming: whole row groups already yielded
+            skip -= units.pop(0)[2]
         # One open per run of row groups of the same file.
-        for index, run in itertools.groupby(self._units(*_dataloader_worker()), key=lambda unit: unit[0]):
+        for index, run in itertools.groupby(units, key=lambda unit: unit[0]):
             with _open_parquet(self.files[index]) as parquet:
-                yield from parquet.iter_batches(self.batch_size, row_groups=[group for _, group, _ in run],
-                                                columns=self.columns, use_threads=True)
+                for batch in parquet.iter_batches(self.batch_size, row_groups=[group for _, group, _ in run],
+                                                  columns=self.columns, use_threads=True):
+                    if skip:   # the rest of a row group that was partly yielded
+                        batch, skip = batch.slice(min(skip, batch.num_rows)), max(skip - batch.num_rows, 0)
+                        if not batch.num_rows:
+                            continue
+                    self._rows_done += batch.num_rows
+                    yield batch
 
 
 @lru_cache(maxsize=None)

@@ -113,3 +113,24 @@ def test_is_a_torch_iterable_dataset_that_pickles(small_groups):
     assert isinstance(batches, torch.utils.data.IterableDataset)
     copy = pickle.loads(pickle.dumps(batches))   # as DataLoader's spawn workers receive it
     assert isinstance(copy, torch.utils.data.IterableDataset) and image_ids(copy) == image_ids(batches)
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_stateful_dataloader_resumes_exactly(small_groups, workers):
+    from torchdata.stateful_dataloader import StatefulDataLoader
+
+    def loader() -> StatefulDataLoader:   # batches of 2 rows across 3-row row groups: resumes mid-group
+        batches = imagenet3d.ArrowBatches(small_groups, ["image_id"], batch_size=2, shuffle=True, seed=3)
+        return StatefulDataLoader(batches, batch_size=None, num_workers=workers)
+
+    everything = image_ids(loader())
+    first, seen, state = loader(), [], None
+    for n, batch in enumerate(first):
+        seen += batch.column("image_id").to_pylist()
+        if n == 4:
+            state = first.state_dict()
+            break
+    resumed = loader()
+    resumed.load_state_dict(state)
+    seen += image_ids(resumed)
+    assert sorted(seen) == sorted(everything) and len(set(seen)) == len(seen)
