@@ -1275,8 +1275,11 @@ class ArrowBatches:
         self.rank, self.world_size, self.shuffle, self.seed, self.epoch = rank, world_size, shuffle, seed, 0
         self.row_groups: list[tuple[int, int, int]] = []   # (file index, row group, rows)
         for index, path in enumerate(self.files):
-            with _open_parquet(path) as parquet:
-                metadata, names = parquet.metadata, parquet.schema_arrow.names
+            try:
+                with _open_parquet(path) as parquet:
+                    metadata, names = parquet.metadata, parquet.schema_arrow.names
+            except (OSError, ValueError) as error:   # pyarrow's messages do not name the file
+                raise ValueError(f"{path} is not a readable Parquet shard: {error}") from error
             self.row_groups += [(index, g, metadata.row_group(g).num_rows) for g in range(metadata.num_row_groups)]
             unknown = [c for c in columns or () if c not in names]
             if unknown:

@@ -134,3 +134,12 @@ def test_stateful_dataloader_resumes_exactly(small_groups, workers):
     resumed.load_state_dict(state)
     seen += image_ids(resumed)
     assert sorted(seen) == sorted(everything) and len(set(seen)) == len(seen)
+
+
+def test_a_broken_shard_is_named(small_groups, tmp_path):
+    broken = tmp_path / "train-00009-of-00010.parquet"
+    broken.write_bytes(small_groups[0].read_bytes()[:-100])   # footer cut off
+    with pytest.raises(ValueError, match="train-00009-of-00010.parquet is not a readable Parquet shard"):
+        imagenet3d.ArrowBatches([*small_groups, broken])
+    with pytest.raises(ValueError, match="missing.parquet is not a readable"):
+        imagenet3d.ArrowBatches([tmp_path / "missing.parquet"])
