@@ -871,6 +871,16 @@ def features(config: str = "default"):
 DEFAULT_SOURCE = os.environ.get("IMAGENET3D_SOURCE", "imagenet3d")
 
 
+def _require_config(config: str) -> None:
+    if config not in CONFIG_SPLITS:
+        raise ValueError(f"unknown config {config!r}; configs: {', '.join(CONFIG_SPLITS)}")
+
+
+def _require_rank(rank: int, world_size: int) -> None:
+    if not 0 <= rank < world_size:
+        raise ValueError(f"rank {rank} is not in range(world_size={world_size})")
+
+
 def load(config: str = "default", split: str | None = None, streaming: bool = False,
          source: str | os.PathLike | None = None, **kwargs):
     """One config of the Hub dataset, through ``datasets.load_dataset``.
@@ -883,8 +893,7 @@ def load(config: str = "default", split: str | None = None, streaming: bool = Fa
         >>> ov = imagenet3d.load("open_vocabulary", "validation_novel", streaming=True,
         ...                      source="org/imagenet3d")                   # doctest: +SKIP
     """
-    if config not in CONFIG_SPLITS:
-        raise ValueError(f"unknown config {config!r}; configs: {', '.join(CONFIG_SPLITS)}")
+    _require_config(config)
     if split is not None and split not in CONFIG_SPLITS[config]:
         raise ValueError(f"config {config!r} has no split {split!r}; splits: {', '.join(CONFIG_SPLITS[config])}")
     import datasets
@@ -1090,8 +1099,7 @@ def split_files(config: str, split: str, source: str | os.PathLike | None = None
         >>> imagenet3d.split_files("open_vocabulary", "validation_novel", "demo/imagenet3d")  # doctest: +SKIP
         ['.../data/validation-novel-00000-of-00001.parquet']
     """
-    if config not in CONFIG_SPLITS:
-        raise ValueError(f"unknown config {config!r}; configs: {', '.join(CONFIG_SPLITS)}")
+    _require_config(config)
     import datasets
 
     builder = datasets.load_dataset_builder(os.fspath(source or DEFAULT_SOURCE), config, **load_kwargs)
@@ -1154,12 +1162,12 @@ def plan_object_shards(objects: list[tuple[str, int, int, int]], num_shards: int
 def _generate_object_stream(shards: list[list], size: int | None):
     """The generator behind ``object_stream``: reads each piece's row group once."""
     for pieces in shards:
-        for path, group, wanted in pieces:
+        for path, run in itertools.groupby(pieces, key=lambda piece: piece[0]):
             with _open_parquet(path) as parquet:
-                table = parquet.read_row_group(group)
-            rows = table.take([row for row, _, _ in wanted]).to_pylist()
-            for (_, index, is_padding), row in zip(wanted, rows):
-                yield object_sample(row.pop("image")["bytes"], row, index, size, is_padding)
+                for _, group, wanted in run:
+                    rows = parquet.read_row_group(group).take([row for row, _, _ in wanted]).to_pylist()
+                    for (_, index, is_padding), row in zip(wanted, rows):
+                        yield object_sample(row.pop("image")["bytes"], row, index, size, is_padding)
 
 
 def object_stream(config: str = "open_vocabulary", split: str = "train", *, source=None,
@@ -1197,8 +1205,7 @@ def object_stream(config: str = "open_vocabulary", split: str = "train", *, sour
     import datasets
     from datasets.distributed import split_dataset_by_node
 
-    if not 0 <= rank < world_size:
-        raise ValueError(f"rank {rank} is not in range(world_size={world_size})")
+    _require_rank(rank, world_size)
     objects = usable_objects(split_files(config, split, source, **load_kwargs))
     slots = world_size * max(num_workers, 1)
     shards_per_slot = max(1, len(objects) // (slots * max(objects_per_shard, 1)))
@@ -1267,8 +1274,7 @@ class ArrowBatches:
 
     def __init__(self, files: list[str], columns: list[str] | None = None, batch_size: int = 64, *,
                  rank: int = 0, world_size: int = 1, shuffle: bool = False, seed: int = 0):
-        if not 0 <= rank < world_size:
-            raise ValueError(f"rank {rank} is not in range(world_size={world_size})")
+        _require_rank(rank, world_size)
         if batch_size < 1:
             raise ValueError(f"batch_size must be positive, got {batch_size}")
         self.files, self.batch_size = [os.fspath(f) for f in files], batch_size
@@ -1407,9 +1413,9 @@ class DecodeImages:
 
 def decode_images(dataset, num_threads: int = 1, batch_size: int = 40):
     """A streaming split with its images decoded to RGB PIL images by ``DecodeImages``: one
-    batched map per row group (40 rows), ``num_threads`` decoding threads. Measured at 0.86-0.92
-    of a bare Pillow loop over the same bytes, where datasets' ``decode(num_threads=2)`` gives 0.72
-    (BENCHMARKS.md). In DataLoader workers use ``num_threads=1`` and ``collate_images``.
+    batched map per row group (40 rows), ``num_threads`` decoding threads. Measured at 0.89-0.96
+    of a bare Pillow loop over the same bytes, where datasets' ``decode(num_threads=2)`` gives
+    0.73-0.75 (BENCHMARKS.md). In DataLoader workers use ``num_threads=1`` and ``collate_images``.
 
         >>> ds = imagenet3d.load("default", "train", streaming=True, source="demo/imagenet3d",
         ...                      columns=imagenet3d.TRAINING_COLUMNS)                        # doctest: +SKIP
@@ -1766,11 +1772,10 @@ def reference_objects(rows: Iterable[Mapping]) -> Iterator[dict]:
     """
     for row in rows:
         image_id = row["image_id"]
-        for k, obj in enumerate(row["objects"] or ()):
-            if obj["usable"]:
-                yield {"object_id": object_id(image_id, k), "image_id": image_id,
-                       "category": obj["category"], "azimuth": obj["azimuth"],
-                       "elevation": obj["elevation"], "theta": obj["theta"]}
+        for k in usable_object_indices(row["objects"]):
+            obj = row["objects"][k]
+            yield {"object_id": object_id(image_id, k), "image_id": image_id, "category": obj["category"],
+                   "azimuth": obj["azimuth"], "elevation": obj["elevation"], "theta": obj["theta"]}
 
 
 _CSV_COLUMNS = ("object_id", "azimuth", "elevation", "theta")

@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import imagenet3d  # noqa: E402
+from benchmarks.bench_training import TRAIN_COLUMNS, cat_files, ours_recommended, raw_pairs, raw_release  # noqa: E402
 
 
 def drop_page_cache() -> None:
@@ -47,12 +48,9 @@ def timed(run) -> float:
 def compare_decoded(dataset: str, raw: Path, threads: int, rounds: int) -> None:
     import pyarrow.parquet as pq
 
-    from benchmarks.bench_training import TRAIN_COLUMNS, ours_recommended, raw_release
-
     files = sorted(Path(dataset).glob("data/train-*.parquet"))
     ids = pq.read_table(files, columns=["image_id"]).column(0).to_pylist()
-    pairs = [(raw / "images" / c / f"{s}.JPEG", raw / "annotations" / c / f"{s}.npz")
-             for c, s in (i.split("/", 1) for i in ids)]
+    pairs = raw_pairs(raw, ids)
     stream = imagenet3d.load("default", "train", streaming=True, source=dataset, columns=TRAIN_COLUMNS)
     batch = pq.ParquetFile(files[0]).metadata.row_group(0).num_rows
     print(f"{len(ids):,} images decoded, {threads} threads each, page cache dropped before every reader")
@@ -89,7 +87,7 @@ def main() -> None:
         assert sum(b.num_rows for b in imagenet3d.ArrowBatches(list(map(str, files)), batch_size=40)) > 0
 
     def cat() -> None:
-        subprocess.run(["cat", *map(str, files)], stdout=subprocess.DEVNULL, check=True)
+        cat_files(files)
 
     print(f"{len(files)} shards, {size / 1e9:.2f} GB, page cache dropped before every reader")
     ratios: dict[str, list[float]] = {"ArrowBatches": [], "datasets' arrow batches": []}

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ import pyarrow.parquet as pq
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.bench_training import cat_files as cat  # noqa: E402
 from conversion.parquet_io import writer_options  # noqa: E402
 
 VARIANTS = {  # name: (codec of the non-image columns, dictionary encoding)
@@ -49,10 +49,6 @@ def rewrite(files: list[Path], out: Path, codec: str, dictionary: bool) -> list[
             for group in range(source.num_row_groups):
                 writer.write_table(source.read_row_group(group))
     return written
-
-
-def cat(files: list[Path]) -> None:
-    subprocess.run(["cat", *map(str, files)], stdout=subprocess.DEVNULL, check=True)
 
 
 def read_all(files: list[Path], columns: list[str] | None = None) -> None:

@@ -61,10 +61,10 @@ sys.path.insert(0, str(REPO))
 import imagenet3d  # noqa: E402
 
 SPLIT = "train"
-# What a pose / detection training loop reads: the image, its id, its class and the objects
-# (every per-object field). The other columns (category name, super-category, known, synset,
-# width, height, caption) are derived or metadata.
-TRAIN_COLUMNS = ["image", "image_id", "category_id", "objects"]
+# What a pose / detection training loop reads (imagenet3d.TRAINING_COLUMNS): the image, its id, its
+# class and the objects. The other columns (category name, super-category, known, synset, width,
+# height, caption) are derived or metadata.
+TRAIN_COLUMNS = imagenet3d.TRAINING_COLUMNS
 # A run that read more than this from storage (not the page cache) is left out of the best: the page
 # cache was not warm for it. Smaller reads are library pages (imports, forked workers).
 COLD_RUN_BYTES = 16 << 20
@@ -72,10 +72,8 @@ COLD_RUN_BYTES = 16 << 20
 
 # --------------------------------------------------------------------------- helpers
 
-def rgb(image):
-    """A decoded RGB PIL image: the one per-image step every decoded reader ends with."""
-    image.load()
-    return image if image.mode == "RGB" else image.convert("RGB")
+# A decoded RGB PIL image: the library's own last step, which every decoded reader here ends with.
+rgb = imagenet3d._rgb
 
 
 def cpu_seconds() -> float:
@@ -93,6 +91,12 @@ def disk_read_bytes() -> int:
             return next(int(line.split()[1]) for line in io_stats if line.startswith("read_bytes:"))
     except (OSError, StopIteration):
         return 0
+
+
+def raw_pairs(raw: Path, image_ids: list[str]) -> list[tuple[Path, Path]]:
+    """(JPEG, .npz) of each image in the raw release, as the official scripts find them."""
+    return [(raw / "images" / c / f"{s}.JPEG", raw / "annotations" / c / f"{s}.npz")
+            for c, s in (i.split("/", 1) for i in image_ids)]
 
 
 def cat_files(files: list[Path]) -> None:
@@ -376,8 +380,7 @@ def main() -> None:
     blobs = [image["bytes"] for image in table.column("image").to_pylist()]
     del table
     jpeg_bytes = sum(map(len, blobs))
-    pairs = [(args.raw / "images" / c / f"{s}.JPEG", args.raw / "annotations" / c / f"{s}.npz")
-             for c, s in (i.split("/", 1) for i in image_ids)]
+    pairs = raw_pairs(args.raw, image_ids)
 
     print(f"samples: {rows:,} rows of the {SPLIT} split in {len(files)} shards, {shard_bytes / 1e6:,.0f} MB "
           f"({jpeg_bytes / 1e6:,.0f} MB of image bytes, {jpeg_bytes / rows / 1e3:.0f} KB each), "
