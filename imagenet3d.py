@@ -33,6 +33,7 @@ import os
 import pickle
 import re
 import reprlib
+import struct
 import sys
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -52,17 +53,21 @@ __all__ = [
     "rotation_matrix", "camera_matrices", "project", "pose_error",
     "angle_to_bin", "bin_to_angle", "wrap_angle",
     "read_off", "cad_relpath", "read_annotations", "normalize_object",
+    "write_glb", "read_glb", "GlbError", "CAD_MESHES_FILE", "cad_mesh_rows",
     "AnnotationError", "UnsafePickleError",
     "evaluate", "format_table", "reference_objects", "read_predictions", "PredictionError",
-    "EVALUATION_TASKS", "EVALUATION_COLUMNS",
-    "load", "object_id", "DEFAULT_SOURCE",
+    "EVALUATION_TASKS", "EVALUATION_COLUMNS", "ANGLE_UNITS",
+    "load", "object_id", "DEFAULT_SOURCE", "SourceError", "RELEASE_FOLDERS",
     "CROP_SIZE", "CROP_DISTANCE", "center_and_resize", "object_sample", "usable_object_indices", "to_objects",
     "REMAINDER_MODES", "usable_objects", "plan_object_shards", "object_stream",
-    "TRAINING_COLUMNS", "DecodeImages", "decode_images", "collate_images",
-    "split_files", "ArrowBatches", "arrow_batches",
+    "TRAINING_COLUMNS", "DecodeImages", "decode_images", "collate_images", "collate_objects",
+    "split_files", "ArrowBatches", "arrow_batches", "PROJECT_URL",
 ]
 
 PathOrBytes = Union[str, os.PathLike, bytes, bytearray, memoryview, BinaryIO]
+
+#: This project's home (converter, viewer, evaluation); the dataset card links here.
+PROJECT_URL = "https://github.com/imagenet3d-hub/imagenet3d-hub"
 
 # ---------------------------------------------------------------------------
 # Categories
@@ -578,6 +583,132 @@ def _fan_triangulate(tokens: list[str], n_faces: int) -> np.ndarray:
     return np.array(triangles, dtype=np.int64).reshape(-1, 3)
 
 
+# -- GLB (binary glTF 2.0): how CAD geometry is stored in the Hub dataset ----------------------
+# One buffer [float32 positions | uint32 indices], one triangle primitive with a grey material,
+# one node rotated -90 degrees about x (our z-up to glTF's y-up; -y, our front, to +z, glTF's):
+# the vertex data is stored unchanged, so it matches the .off to float32 precision.
+
+#: Where the dataset keeps every CAD model's geometry (not a config: Data Studio cannot show meshes).
+CAD_MESHES_FILE = "cad_meshes/cad_meshes-00000-of-00001.parquet"
+_GLB_HEADER, _GLB_CHUNK = struct.Struct("<4sII"), struct.Struct("<I4s")
+_GLB_FLOAT, _GLB_UINT = 5126, 5125
+_GLB_MAX_JSON = 1 << 20  # our documents are ~1 KB; refuse to parse more
+_H = math.sqrt(0.5)
+
+
+def cad_mesh_rows(metadata) -> dict[tuple[str, int], tuple[int, int]] | None:
+    """(category, cad_index) -> (row group, row) in :data:`CAD_MESHES_FILE`, from its Parquet footer
+    alone (no request beyond it): each row group holds one category's models with consecutive
+    cad_index from its minimum, as the converter writes them. None when the statistics do not show
+    that; then read the ``category`` and ``cad_index`` columns instead."""
+    names = [metadata.schema.column(i).name for i in range(metadata.num_columns)]
+    places = {}
+    for number in range(metadata.num_row_groups):
+        group = metadata.row_group(number)
+        category, index = (group.column(names.index(name)).statistics for name in ("category", "cad_index"))
+        if not (category is not None and index is not None and category.has_min_max and index.has_min_max
+                and category.min == category.max and index.max - index.min + 1 == group.num_rows):
+            return None
+        places.update(((category.min, index.min + row), (number, row)) for row in range(group.num_rows))
+    return places
+
+
+class GlbError(ValueError):
+    """Bytes that are not a GLB triangle mesh as :func:`write_glb` writes it (one-line reason)."""
+
+
+def write_glb(vertices, faces) -> bytes:
+    """A z-up triangle mesh (V, 3) / (F, 3), 0-based, as deterministic GLB bytes.
+
+    >>> data = write_glb(np.eye(3), np.array([[0, 1, 2]]))
+    >>> data[:4], len(data) % 4, read_glb(data)[1].tolist()
+    (b'glTF', 0, [[0, 1, 2]])
+    """
+    v, f = np.asarray(vertices), np.asarray(faces)
+    if v.ndim != 2 or v.shape[1] != 3 or len(v) == 0:
+        raise ValueError(f"vertices must be a non-empty (V, 3) array, got shape {v.shape}")
+    if f.ndim != 2 or f.shape[1] != 3 or len(f) == 0 or not np.issubdtype(f.dtype, np.integer):
+        raise ValueError(f"faces must be a non-empty (F, 3) integer array, got {f.dtype} {f.shape}")
+    pos = np.ascontiguousarray(v, dtype="<f4")
+    if not np.isfinite(pos).all():
+        raise ValueError("vertices must be finite (in float32)")
+    if f.min() < 0 or f.max() >= len(v):
+        raise ValueError(f"face indices must lie in [0, {len(v)})")
+    idx = np.ascontiguousarray(f, dtype="<u4")
+    grey = {"baseColorFactor": [0.7, 0.7, 0.7, 1.0], "metallicFactor": 0.0, "roughnessFactor": 0.8}
+    doc = {
+        "asset": {"version": "2.0", "generator": "imagenet3d"}, "scene": 0, "scenes": [{"nodes": [0]}],
+        "nodes": [{"mesh": 0, "rotation": [-_H, 0.0, 0.0, _H]}],
+        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}, "indices": 1, "material": 0, "mode": 4}]}],
+        "materials": [{"pbrMetallicRoughness": grey, "doubleSided": True}],
+        "buffers": [{"byteLength": pos.nbytes + idx.nbytes}],  # 12-byte vertices keep indices aligned
+        "bufferViews": [{"buffer": 0, "byteOffset": 0, "byteLength": pos.nbytes, "target": 34962},
+                        {"buffer": 0, "byteOffset": pos.nbytes, "byteLength": idx.nbytes, "target": 34963}],
+        "accessors": [  # float(np.float32) is exact, so min/max equal the stored values
+            {"bufferView": 0, "componentType": _GLB_FLOAT, "count": len(pos), "type": "VEC3",
+             "min": [float(x) for x in pos.min(0)], "max": [float(x) for x in pos.max(0)]},
+            {"bufferView": 1, "componentType": _GLB_UINT, "count": idx.size, "type": "SCALAR"}],
+    }
+    text = json.dumps(doc, separators=(",", ":"), sort_keys=True).encode()
+    chunks = b"".join(_GLB_CHUNK.pack(len(data), kind) + data for kind, data in (
+        (b"JSON", text + b" " * (-len(text) % 4)), (b"BIN\x00", pos.tobytes() + idx.tobytes())))
+    return _GLB_HEADER.pack(b"glTF", 2, 12 + len(chunks)) + chunks
+
+
+def read_glb(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices float32 (V, 3) (z-up, as stored; the node rotation is not applied) and faces
+    int32 (F, 3) of a GLB from :func:`write_glb`. Every length, offset, type and index is
+    checked before use; anything else raises :class:`GlbError`."""
+    data = memoryview(data).cast("B")
+    if len(data) < 20:
+        raise GlbError(f"not a GLB: {len(data)} bytes is shorter than its headers")
+    magic, version, length = _GLB_HEADER.unpack_from(data)
+    if magic != b"glTF" or version != 2:
+        raise GlbError(f"not a GLB 2.0 file (magic {bytes(magic)!r}, version {version})")
+    if length != len(data):
+        raise GlbError(f"GLB header says {length} bytes but there are {len(data)}")
+    json_len, kind = _GLB_CHUNK.unpack_from(data, 12)
+    if kind != b"JSON" or json_len > min(_GLB_MAX_JSON, len(data) - 28):
+        raise GlbError(f"GLB JSON chunk is missing or lies about its length ({kind!r}, {json_len} bytes)")
+    bin_len, kind = _GLB_CHUNK.unpack_from(data, 20 + json_len)
+    bin_at = 28 + json_len
+    if kind != b"BIN\x00" or bin_at + bin_len != len(data):
+        raise GlbError(f"GLB BIN chunk is missing or lies about its length ({kind!r}, {bin_len} bytes)")
+    try:
+        doc = json.loads(bytes(data[20:20 + json_len]))
+        (primitive,) = doc["meshes"][0]["primitives"]
+        if primitive.get("mode", 4) != 4:
+            raise GlbError("GLB primitive is not a triangle list")
+        vertices = _glb_accessor(doc, primitive["attributes"]["POSITION"], data[bin_at:], "VEC3", _GLB_FLOAT)
+        indices = _glb_accessor(doc, primitive["indices"], data[bin_at:], "SCALAR", _GLB_UINT)
+    except GlbError:
+        raise
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as error:
+        raise GlbError(f"GLB document is not one triangle mesh ({type(error).__name__}: {error})") from None
+    if len(indices) % 3 or not len(indices) or not np.isfinite(vertices).all():
+        raise GlbError(f"GLB mesh has {len(indices)} indices (not whole triangles) or non-finite vertices")
+    if indices.max() >= len(vertices):
+        raise GlbError(f"GLB face index {int(indices.max())} is out of range for {len(vertices)} vertices")
+    return vertices.copy(), indices.astype(np.int32).reshape(-1, 3)
+
+
+def _glb_accessor(doc: dict, index: int, blob: memoryview, kind: str, component: int) -> np.ndarray:
+    """The values of one tightly packed accessor, bounds-checked against its view and the BIN chunk."""
+    accessor = doc["accessors"][index]
+    view = doc["bufferViews"][accessor["bufferView"]]
+    if (accessor["type"], accessor["componentType"], view.get("byteStride", 12 if kind == "VEC3" else 4),
+            view["buffer"]) != (kind, component, 12 if kind == "VEC3" else 4, 0):
+        raise GlbError(f"GLB accessor {index} is not a packed {kind} of component type {component}")
+    count, width = int(accessor["count"]), 3 if kind == "VEC3" else 1
+    view_start, view_length = int(view.get("byteOffset", 0)), int(view["byteLength"])
+    start, size = view_start + int(accessor.get("byteOffset", 0)), 4 * width * count
+    if (count <= 0 or min(view_start, view_length) < 0 or start < view_start or start % 4
+            or start + size > view_start + view_length or view_start + view_length > len(blob)):
+        raise GlbError(f"GLB accessor {index} ({count} x {kind}) lies outside its view or the BIN chunk")
+    values = np.frombuffer(blob, dtype="<f4" if component == _GLB_FLOAT else "<u4", count=width * count, offset=start)
+    return values.reshape(count, 3) if width == 3 else values
+
+
 def _latin1_encode(text: str, encoding: str) -> bytes:
     # Protocol-2 pickles store bytes as _codecs.encode(str, "latin1"); admit
     # that use only, so a pickle cannot trigger codec lookups by name.
@@ -822,7 +953,8 @@ def features(config: str = "default"):
 
     ``default`` and ``open_vocabulary`` rows are images with their objects;
     ``annotations`` are the same rows without the image bytes; ``cad_models``
-    has one row per CAD model and ``categories`` one per category.
+    has one row per CAD model (counts and a rendered preview; :func:`load` adds
+    the geometry) and ``categories`` one per category.
     """
     import datasets  # lazily: this module imports only numpy at import time
 
@@ -845,12 +977,9 @@ def features(config: str = "default"):
     if config == "annotations":
         return datasets.Features(image_row)
     if config == "cad_models":
-        return datasets.Features({
-            "category": string, "cad_index": i32, "num_vertices": i32, "num_faces": i32,
-            "vertices": datasets.List(datasets.List(datasets.Value("float32"), length=3)),
-            "faces": datasets.List(datasets.List(i32, length=3)),
-            "mesh": datasets.Mesh(),
-        })
+        # Only types Data Studio can show: the geometry is in CAD_MESHES_FILE; load() joins it in.
+        return datasets.Features({"category": string, "cad_index": i32, "num_vertices": i32,
+                                  "num_faces": i32, "preview": datasets.Image()})
     if config == "categories":
         return datasets.Features({
             "category": string, "category_id": i32, "super_category": string,
@@ -881,6 +1010,53 @@ def _require_rank(rank: int, world_size: int) -> None:
         raise ValueError(f"rank {rank} is not in range(world_size={world_size})")
 
 
+#: The folders every raw release has at its root (``imagenet3d_v1/``).
+RELEASE_FOLDERS = ("images", "annotations", "lists")
+
+
+class SourceError(ValueError):
+    """A ``source`` that is not a converted ImageNet3D dataset: a raw release,
+    a folder without the dataset's configs, or neither a local folder nor a Hub dataset."""
+
+
+def _release_root(path: str | os.PathLike) -> str | None:
+    """The raw release folder at or just under ``path``, if it is one."""
+    for root in (os.fspath(path), os.path.join(path, "imagenet3d_v1")):
+        if all(os.path.isdir(os.path.join(root, folder)) for folder in RELEASE_FOLDERS):
+            return root
+    return None
+
+
+def _check_local_source(path: str, config: str) -> None:
+    """One-line errors for a local folder that ``load_dataset`` would misread."""
+    convert = "convert it first with python -m conversion build"
+    if _release_root(path) is not None:
+        raise SourceError(f"{path} is a raw ImageNet3D release, not a converted dataset: {convert} {path} OUT")
+    readme = os.path.join(path, "README.md")
+    if not os.path.isfile(readme):
+        raise SourceError(f"{path} is not a converted ImageNet3D dataset (no README.md with its configs): "
+                          f"{convert} RELEASE {path}")
+    from huggingface_hub import DatasetCard
+
+    configs = [entry.get("config_name") for entry in DatasetCard.load(readme).data.get("configs") or []]
+    if config not in configs:
+        raise SourceError(f"{path} is not a converted ImageNet3D dataset: its README.md declares no config "
+                          f"{config!r} (it has: {', '.join(map(str, configs)) or 'none'}); {convert} RELEASE {path}")
+
+
+def _missing_source(source: str, error: Exception) -> SourceError:
+    """Neither a local folder nor a Hub dataset: say both, with the nearest local folder name."""
+    import difflib
+
+    parent = os.path.dirname(os.path.normpath(source)) or "."
+    nearby = ([os.path.join(parent, name) if parent != "." else name for name in os.listdir(parent)]
+              if os.path.isdir(parent) else [])
+    close = difflib.get_close_matches(source, nearby, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return SourceError(f"no local folder {source!r} under {os.getcwd()}{hint}, and no Hub dataset {source!r} "
+                       f"could be loaded ({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})")
+
+
 def load(config: str = "default", split: str | None = None, streaming: bool = False,
          source: str | os.PathLike | None = None, **kwargs):
     """One config of the Hub dataset, through ``datasets.load_dataset``.
@@ -888,6 +1064,13 @@ def load(config: str = "default", split: str | None = None, streaming: bool = Fa
     ``source`` is a local converted folder or a Hub repo id (default:
     ``$IMAGENET3D_SOURCE``, else ``"imagenet3d"``). Other keyword arguments go
     to ``load_dataset`` unchanged (``revision``, ``cache_dir``, ...).
+    ``cad_models`` rows also get ``vertices`` float32 (V, 3), ``faces`` int32
+    (F, 3) and ``glb`` (bytes) from :data:`CAD_MESHES_FILE`, read when a row is
+    accessed (they are not in ``features``; ``load_dataset`` alone gives the
+    counts and preview images only).
+    :class:`SourceError` (one line) for a raw release folder, a folder that
+    is not a converted dataset, or a name that is neither a local folder
+    nor a Hub dataset.
 
         >>> ds = imagenet3d.load(source="demo/imagenet3d")                  # doctest: +SKIP
         >>> ov = imagenet3d.load("open_vocabulary", "validation_novel", streaming=True,
@@ -898,8 +1081,106 @@ def load(config: str = "default", split: str | None = None, streaming: bool = Fa
         raise ValueError(f"config {config!r} has no split {split!r}; splits: {', '.join(CONFIG_SPLITS[config])}")
     import datasets
 
-    return datasets.load_dataset(os.fspath(source or DEFAULT_SOURCE), config, split=split,
-                                 streaming=streaming, **kwargs)
+    source = os.fspath(source or DEFAULT_SOURCE)
+    local = os.path.isdir(source)
+    if local:
+        _check_local_source(source, config)
+    try:
+        dataset = datasets.load_dataset(source, config, split=split, streaming=streaming, **kwargs)
+    except (datasets.exceptions.DatasetNotFoundError, FileNotFoundError, ConnectionError) as error:
+        if local:
+            raise
+        raise _missing_source(source, error) from None
+    return _with_cad_geometry(dataset, source, local, kwargs) if config == "cad_models" else dataset
+
+
+class _CadGeometry:
+    """Adds ``vertices`` float32 (V, 3), ``faces`` int32 (F, 3) and ``glb`` (bytes) to batches of
+    cad_models rows, from :data:`CAD_MESHES_FILE` (local or hf://), decoded on access. Its footer
+    locates every model; then one ranged read per category (its row group's ``glb`` column), and
+    the last two categories are kept: bounded memory, few requests."""
+
+    def __init__(self, path: str, storage_options: dict):
+        self.path, self.storage_options = path, storage_options
+        self._metadata, self._where, self._groups = None, None, {}
+
+    def __getstate__(self) -> dict:  # to DataLoader workers without the caches
+        return {"path": self.path, "storage_options": self.storage_options}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(**state)
+
+    def _read(self, columns: list[str], group: int | None = None):
+        """Some columns of one row group (None: of the whole file); the footer is read once."""
+        import fsspec
+        import pyarrow.parquet as pq
+
+        if "://" in self.path:  # no read-ahead cache: a column chunk is one request of its own size, not 5 MB
+            filesystem, path = fsspec.core.url_to_fs(self.path, **self.storage_options)
+            opened = filesystem.open(path, "rb", cache_type="none")
+        else:
+            opened = open(self.path, "rb")
+        with opened as file:
+            parquet = pq.ParquetFile(file, metadata=self._metadata)
+            self._metadata = parquet.metadata
+            return parquet.read(columns) if group is None else parquet.read_row_group(group, columns)
+
+    def _locate(self) -> dict[tuple[str, int], tuple[int, int]]:
+        if self._where is None:
+            if self._metadata is None:
+                self._read([])  # the footer only
+            self._where = cad_mesh_rows(self._metadata) or self._read_keys()
+        return self._where
+
+    def _read_keys(self) -> dict[tuple[str, int], tuple[int, int]]:
+        """Where each model is, from the key columns (when the footer's statistics cannot tell)."""
+        table = self._read(["category", "cad_index"])
+        sizes = [self._metadata.row_group(g).num_rows for g in range(self._metadata.num_row_groups)]
+        places = [(group, row) for group, rows in enumerate(sizes) for row in range(rows)]
+        return dict(zip(zip(table.column(0).to_pylist(), table.column(1).to_pylist()), places))
+
+    def glb(self, category: str, cad_index: int) -> bytes:
+        place = self._locate().get((category, cad_index))
+        if place is None:
+            raise KeyError(f"CAD model {category}/{cad_index:02d} is not in {self.path}")
+        group, row = place
+        if group not in self._groups:
+            if len(self._groups) >= 2:
+                del self._groups[next(iter(self._groups))]  # the older category
+            self._groups[group] = self._read(["glb"], group).column(0)
+        return self._groups[group][row].as_py()
+
+    def __call__(self, batch: dict) -> dict:
+        if "category" not in batch or "cad_index" not in batch:
+            return batch  # one column asked for: nothing to join
+        glbs = [self.glb(c, i) for c, i in zip(batch["category"], batch["cad_index"])]
+        meshes = [read_glb(data) for data in glbs]
+        return {**batch, "vertices": [v for v, _ in meshes], "faces": [f for _, f in meshes], "glb": glbs}
+
+
+def _with_cad_geometry(dataset, source: str, local: bool, kwargs: dict):
+    """cad_models rows with their geometry joined in, lazily (see :class:`_CadGeometry`)."""
+    import datasets
+    from urllib.parse import quote
+
+    if local:
+        path = os.path.join(source, CAD_MESHES_FILE)
+        if not os.path.isfile(path):
+            raise SourceError(f"{source} has no {CAD_MESHES_FILE}: rebuild it with python -m conversion build")
+    else:
+        revision = kwargs.get("revision")
+        path = f"hf://datasets/{source}{'@' + quote(revision, safe='') if revision else ''}/{CAD_MESHES_FILE}"
+    token = kwargs.get("token")
+    geometry = _CadGeometry(path, {"token": token} if token is not None else {})
+
+    def join(part):
+        if isinstance(part, datasets.IterableDataset):
+            return part.map(geometry, batched=True, batch_size=16)
+        return part.with_transform(geometry)
+
+    if isinstance(dataset, (datasets.DatasetDict, datasets.IterableDatasetDict)):
+        return type(dataset)({name: join(part) for name, part in dataset.items()})
+    return join(dataset)
 
 
 def object_id(image_id: str, index: int) -> str:
@@ -1463,6 +1744,42 @@ def collate_images(rows: list[dict]) -> dict:
     }
 
 
+def collate_objects(samples: list[dict]) -> dict:
+    """A DataLoader ``collate_fn`` for object samples (``to_objects``, ``object_stream``).
+
+    torch's default collate cannot batch PIL crops. Here the crops (all of one
+    size) become one uint8 tensor ``[B, 3, H, W]``; numbers and booleans become
+    tensors as ``default_collate`` makes them (float64, int64, bool), ``bbox``
+    a ``[B, 4]`` tensor; strings, and fields where some sample has None (no
+    status, say), stay lists.
+
+        >>> loader = torch.utils.data.DataLoader(objects, batch_size=64,
+        ...                                      collate_fn=imagenet3d.collate_objects)  # doctest: +SKIP
+    """
+    import torch
+
+    if not samples:
+        raise ValueError("collate_objects needs at least one sample")
+    sizes = {sample["image"].size for sample in samples}
+    if len(sizes) > 1:
+        raise ValueError(f"collate_objects needs crops of one size, got {sorted(sizes)}: "
+                         "make the objects with size=<pixels> (to_objects / object_stream)")
+    images = np.stack([np.asarray(_rgb(sample["image"])) for sample in samples])
+    batch: dict[str, Any] = {"image": torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()}
+    for key in samples[0]:
+        if key == "image":
+            continue
+        values = [sample[key] for sample in samples]
+        numeric = all(isinstance(v, (bool, int, float, np.number, np.bool_)) for v in values)
+        boxes = all(isinstance(v, (list, tuple)) and len(v) == 4 for v in values)
+        if not (numeric or boxes):
+            batch[key] = values
+            continue
+        floats = any(isinstance(v, (float, np.floating)) for v in (np.ravel(values) if boxes else values))
+        batch[key] = torch.tensor(values, dtype=torch.float64 if floats else None)
+    return batch
+
+
 # ---------------------------------------------------------------------------
 # Evaluation (the paper's protocol)
 # ---------------------------------------------------------------------------
@@ -1536,6 +1853,10 @@ def _read_references(references: Iterable[Mapping]) -> tuple[list[str], list[str
         categories.append(category)
         angles.append(row)
     if not ids:
+        if isinstance(references, Iterator):
+            raise ValueError("no references to evaluate against: the iterator of references is empty; "
+                             "an iterator can be read once, so pass a list (imagenet3d.reference_objects "
+                             "returns one) to evaluate more than once")
         raise ValueError("no references to evaluate against: the reference set is empty "
                          "(wrong split, or no usable objects?)")
     return ids, categories, np.array(angles, dtype=np.float64)
@@ -1556,6 +1877,22 @@ def _prediction_items(predictions: Any) -> Iterator[tuple[Any, Any]]:
         if "object_id" not in prediction:
             raise PredictionError(f"prediction {position} has no object_id")
         yield prediction["object_id"], prediction
+
+
+#: Units ``evaluate`` accepts for predicted angles.
+ANGLE_UNITS = ("radians", "degrees")
+
+
+def _check_radians(angles: np.ndarray, ids: list[str]) -> None:
+    """Refuse predictions that look like degrees. Any angle is valid (rotations are periodic), but
+    azimuths in radians rarely leave [-2pi, 2pi] while azimuths in degrees, spread over the circle,
+    almost all do: more than half of the azimuths beyond 2pi means degrees."""
+    beyond = np.abs(angles[:, 0]) > 2 * math.pi + 1e-9
+    if beyond.sum() * 2 > len(beyond):
+        row = int(np.argmax(beyond))
+        raise PredictionError(
+            f"{int(beyond.sum())} of {len(beyond)} predicted azimuths are beyond 2pi (first: {ids[row]!r} "
+            f"at {angles[row, 0]:g}): these look like degrees. Pass angle_unit='degrees' (CLI: --degrees)")
 
 
 def _read_predictions(predictions: Any, ids: list[str], need_category: bool
@@ -1635,7 +1972,7 @@ def _table(errors: np.ndarray, super_categories: np.ndarray, selected: np.ndarra
 
 
 def evaluate(predictions: Mapping[str, Mapping] | Iterable[Mapping], references: Iterable[Mapping],
-             task: str = "pose") -> dict:
+             task: str = "pose", angle_unit: str = "radians") -> dict:
     """Score predicted poses against references with the paper's protocol.
 
     Protocol of ImageNet3D (Ma et al., "ImageNet3D: Towards General-Purpose
@@ -1669,6 +2006,10 @@ def evaluate(predictions: Mapping[str, Mapping] | Iterable[Mapping], references:
     ``object_id`` key. Exactly one prediction per reference: otherwise
     :class:`PredictionError` names the first offender (unknown, repeated or
     missing id, missing key, non-number or non-finite angle, missing category).
+    Predicted angles are radians; ``angle_unit="degrees"`` converts them.
+    Radians where more than half of the azimuths are beyond 2pi raise
+    :class:`PredictionError`: they are almost surely degrees, which would
+    otherwise be scored silently as radians.
 
     Returns plain Python values: ``{"task", "num_objects", "super_category_note",
     "tables": {block: {column: {metric: value}}}}`` with block ``"all"``, or
@@ -1685,8 +2026,14 @@ def evaluate(predictions: Mapping[str, Mapping] | Iterable[Mapping], references:
     """
     if task not in EVALUATION_TASKS:
         raise ValueError(f"unknown task {task!r}; tasks: {', '.join(EVALUATION_TASKS)}")
+    if angle_unit not in ANGLE_UNITS:
+        raise ValueError(f"unknown angle_unit {angle_unit!r}; units: {', '.join(ANGLE_UNITS)}")
     ids, categories, gt_angles = _read_references(references)
     pred_angles, pred_categories = _read_predictions(predictions, ids, need_category=task == "classification")
+    if angle_unit == "degrees":
+        pred_angles = np.radians(pred_angles)
+    else:
+        _check_radians(pred_angles, ids)
 
     errors = pose_error(rotation_matrix(*pred_angles.T), rotation_matrix(*gt_angles.T))
     correct = None
@@ -1756,11 +2103,11 @@ def format_table(results: Mapping) -> str:
     return "\n".join(lines)
 
 
-def reference_objects(rows: Iterable[Mapping]) -> Iterator[dict]:
+def reference_objects(rows: Iterable[Mapping]) -> list[dict]:
     """The references of :func:`evaluate` from image rows (``annotations`` or
     ``default`` config, or any dicts with image_id and objects).
 
-    Yields one dict per usable object: object_id (``object_id(image_id, k)``
+    A list (so it can be scored any number of times) of one dict per usable object: object_id (``object_id(image_id, k)``
     with k its position among *all* the image's objects, as the official
     object-centric files are named), image_id, category, azimuth, elevation,
     theta. ``usable`` is the official filter of imagenet3d_exp's
@@ -1770,12 +2117,10 @@ def reference_objects(rows: Iterable[Mapping]) -> Iterator[dict]:
     ``ignore`` flag.
     Iterate the ``annotations`` config rather than ``default``: it has no image bytes.
     """
-    for row in rows:
-        image_id = row["image_id"]
-        for k in usable_object_indices(row["objects"]):
-            obj = row["objects"][k]
-            yield {"object_id": object_id(image_id, k), "image_id": image_id, "category": obj["category"],
-                   "azimuth": obj["azimuth"], "elevation": obj["elevation"], "theta": obj["theta"]}
+    return [{"object_id": object_id(row["image_id"], k), "image_id": row["image_id"],
+             "category": row["objects"][k]["category"], "azimuth": row["objects"][k]["azimuth"],
+             "elevation": row["objects"][k]["elevation"], "theta": row["objects"][k]["theta"]}
+            for row in rows for k in usable_object_indices(row["objects"])]
 
 
 _CSV_COLUMNS = ("object_id", "azimuth", "elevation", "theta")
@@ -1866,6 +2211,7 @@ def main(argv: list[str] | None = None) -> int:
                          help=f"converted folder or Hub repo id (default: {DEFAULT_SOURCE})")
     command.add_argument("--split", default="validation", choices=CONFIG_SPLITS["annotations"])
     command.add_argument("--task", default="pose", choices=EVALUATION_TASKS)
+    command.add_argument("--degrees", action="store_true", help="the predicted angles are in degrees")
     command.add_argument("--json", dest="json_out", metavar="OUT", help="also write the numbers as JSON to OUT")
     args = parser.parse_args(argv)
 
@@ -1875,9 +2221,14 @@ def main(argv: list[str] | None = None) -> int:
     except (PredictionError, OSError, UnicodeDecodeError) as error:
         print(f"error: cannot read predictions: {error}", file=sys.stderr)
         return 2
-    references = list(reference_objects(load("annotations", split=args.split, source=args.source)))
     try:
-        results = evaluate(predictions, references, task=args.task)
+        references = reference_objects(load("annotations", split=args.split, source=args.source))
+    except SourceError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        results = evaluate(predictions, references, task=args.task,
+                           angle_unit="degrees" if args.degrees else "radians")
     except PredictionError as error:
         print(f"error: malformed predictions: {error}", file=sys.stderr)
         return 2

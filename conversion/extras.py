@@ -1,27 +1,29 @@
-"""The small configs derived from the image shards: annotations, cad_models, categories."""
+"""The small configs derived from the image shards and the CAD models: annotations, cad_models
+(with the geometry file beside it), categories."""
 
 from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
 import imagenet3d
-from conversion.glb import glb_bytes
 from conversion.parallel import parallel_map
 from conversion.parquet_io import ParquetSink, write_table
+from conversion.preview import preview_png
 from conversion.records import cad_models_present
 from conversion.source import ReleaseSource
 
 ANNOTATION_ROW_GROUP_ROWS = 2048
-CAD_ROW_GROUP_ROWS = 16
+CAD_ROW_GROUP_ROWS = 64  # previews of ~4 KB: row groups of ~256 KB
 
 
 def single_file(config: str) -> str:
+    # The CAD geometry file, named the same way, is imagenet3d.CAD_MESHES_FILE: the library and the
+    # viewer read it without importing conversion.
     return f"{config}/{config}-00000-of-00001.parquet"
 
 
@@ -51,51 +53,63 @@ def write_annotations(out: Path, shards: list[str], progress: bool) -> pa.Table:
 
 _WORKER_SOURCE: list[ReleaseSource] = []
 
+#: The geometry file (imagenet3d.CAD_MESHES_FILE): one row per CAD model, one row group per category.
+CAD_MESHES_SCHEMA = pa.schema([("category", pa.string()), ("cad_index", pa.int32()), ("num_vertices", pa.int32()),
+                               ("num_faces", pa.int32()), ("glb", pa.binary())])
+
 
 def _set_source(source: ReleaseSource) -> None:
     # Workers inherit the source by fork; an open zip handle cannot be pickled.
     _WORKER_SOURCE[:] = [source]
 
 
-def _cad_row(job: tuple[str, int]) -> pa.Table | None:
-    """One CAD model as a one-row table, built from numpy without Python lists."""
+def _cad_row(job: tuple[str, int]) -> dict | None:
+    """One CAD model: its counts, GLB bytes and preview PNG (None if its .off is unreadable)."""
     category, cad_index = job
     try:
         vertices, faces = imagenet3d.read_off(_WORKER_SOURCE[0].read(imagenet3d.cad_relpath(category, cad_index)))
+        glb = imagenet3d.write_glb(vertices, faces)
     except (ValueError, UnicodeDecodeError):
         return None  # images that use it are quarantined as missing their CAD model
-    schema = imagenet3d.features("cad_models").arrow_schema
-
-    def nested(values: np.ndarray, dtype: pa.DataType) -> pa.Array:
-        triples = pa.FixedSizeListArray.from_arrays(pa.array(values.reshape(-1), dtype), 3)
-        return pa.ListArray.from_arrays(pa.array([0, len(values)], pa.int32()), triples)
-
-    columns = {
-        "category": pa.array([category]), "cad_index": pa.array([cad_index], pa.int32()),
-        "num_vertices": pa.array([len(vertices)], pa.int32()), "num_faces": pa.array([len(faces)], pa.int32()),
-        "vertices": nested(vertices.astype(np.float32), pa.float32()),
-        "faces": nested(faces.astype(np.int32), pa.int32()),
-        "mesh": pa.array([{"bytes": glb_bytes(vertices, faces), "path": f"{category}/{cad_index:02d}.glb"}]),
-    }
-    return pa.table([columns[name].cast(schema.field(name).type) for name in schema.names], schema=schema)
+    return {"category": category, "cad_index": cad_index, "num_vertices": len(vertices), "num_faces": len(faces),
+            "glb": glb, "preview": {"bytes": preview_png(vertices, faces), "path": f"{category}/{cad_index:02d}.png"}}
 
 
 def write_cad_models(out: Path, source: ReleaseSource, progress: bool, workers: int = 1) -> int:
-    """cad_models/: one row per CAD model, with its mesh as GLB for viewers.
-
-    Models are parsed in parallel and streamed to the file, so memory stays at
-    a few models whatever the number of models.
-    """
-    jobs = sorted(cad_models_present(source))
+    """cad_models/ (counts and a preview per model: what Data Studio shows) and the geometry file
+    imagenet3d.CAD_MESHES_FILE (GLB per model, one row group per category: the viewer reads a
+    category in one request). Models are converted in parallel and streamed in order, so memory
+    holds one category's models whatever the number of models."""
     schema = imagenet3d.features("cad_models").arrow_schema
-    sink = ParquetSink(out / single_file("cad_models"), schema, CAD_ROW_GROUP_ROWS)
+    models = ParquetSink(out / single_file("cad_models"), schema, CAD_ROW_GROUP_ROWS)
+    meshes = ParquetSink(out / imagenet3d.CAD_MESHES_FILE, CAD_MESHES_SCHEMA, 1 << 30)
+    pending: list[dict] = []   # config rows, written CAD_ROW_GROUP_ROWS at a time
+    category_rows: list[dict] = []
+
+    def flush_category() -> None:
+        if category_rows:
+            meshes.write(pa.Table.from_pylist(category_rows, CAD_MESHES_SCHEMA))  # one write, one row group
+            category_rows.clear()
+
+    jobs = sorted(cad_models_present(source))
+    rows = parallel_map(_cad_row, jobs, workers, _set_source, (source,), chunksize=1)
     written = 0
-    tables = parallel_map(_cad_row, jobs, workers, _set_source, (source,))
-    for table in tqdm(tables, total=len(jobs), desc="converting CAD models", unit="mesh", disable=not progress):
-        if table is not None:
-            sink.write(table)
-            written += 1
-    sink.close()
+    for row in tqdm(rows, total=len(jobs), desc="converting CAD models", unit="mesh", disable=not progress):
+        if row is None:
+            continue
+        if category_rows and category_rows[-1]["category"] != row["category"]:
+            flush_category()
+        category_rows.append({name: row[name] for name in CAD_MESHES_SCHEMA.names})
+        pending.append({name: row[name] for name in schema.names})
+        if len(pending) == CAD_ROW_GROUP_ROWS:
+            models.write(pa.Table.from_pylist(pending, schema))
+            pending.clear()
+        written += 1
+    flush_category()
+    if pending:
+        models.write(pa.Table.from_pylist(pending, schema))
+    models.close()
+    meshes.close()
     return written
 
 

@@ -7,8 +7,8 @@
 * The small annotation columns are Snappy-compressed without dictionaries:
   with zstd and dictionaries, decoding their ~5,000 column chunks per GB cost
   more than reading the image bytes (a warm read of every column went from
-  0.28 to 0.55 of ``cat``; the files are the same size). CAD vertices and
-  faces, large and read one model at a time, stay zstd.
+  0.28 to 0.55 of ``cat``; the files are the same size). CAD geometry (the
+  ``glb`` column), large and read one category at a time, is zstd.
 * A page index is written, so readers fetch single pages and the viewer can
   serve random rows without scanning a whole row group.
 * Files appear under their final name only when complete.
@@ -26,7 +26,8 @@ import pyarrow.parquet as pq
 
 from conversion.atomic import temporary_name
 
-_BLOB_COLUMNS = ("image.bytes", "mesh.bytes")
+_BLOB_COLUMNS = ("image.bytes", "preview.bytes")  # already compressed (JPEG, PNG)
+_ZSTD_COLUMNS = ("glb",)  # float32/uint32 arrays: compress; no statistics of megabyte blobs
 
 
 @lru_cache(maxsize=None)
@@ -41,8 +42,8 @@ def _leaf_columns(schema: pa.Schema) -> tuple[str, ...]:
 def writer_options(schema: pa.Schema) -> dict:
     leaves = _leaf_columns(schema)
     blobs = [c for c in leaves if c in _BLOB_COLUMNS]
-    others = [c for c in leaves if c not in _BLOB_COLUMNS]
-    meshes = [c for c in others if c.startswith(("vertices", "faces"))]
+    meshes = [c for c in leaves if c in _ZSTD_COLUMNS]
+    others = [c for c in leaves if c not in _BLOB_COLUMNS + _ZSTD_COLUMNS]
     return {
         "compression": {**{c: "NONE" for c in blobs}, **{c: "SNAPPY" for c in others},
                         **{c: "ZSTD" for c in meshes}},

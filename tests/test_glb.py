@@ -1,4 +1,4 @@
-"""Tests for conversion.glb: GLB container layout, glTF document, and a trimesh round trip."""
+"""Tests for imagenet3d.write_glb: GLB container layout, glTF document, and a trimesh round trip."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import trimesh
 
 from conversion import meshes
-from conversion.glb import glb_bytes
+from imagenet3d import write_glb as glb_bytes
 
 # The node rotation glb_bytes applies, as trimesh reports it: (x, y, z) -> (x, z, -y).
 Z_UP_TO_Y_UP = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])
