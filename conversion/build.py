@@ -30,6 +30,7 @@ from tqdm import tqdm
 import imagenet3d
 from conversion import records
 from conversion.atomic import atomic_write
+from conversion.manifest import sha256_file
 from conversion.parallel import parallel_map
 from conversion.parquet_io import ParquetSink
 from conversion.records import BadInput, Candidate
@@ -159,8 +160,12 @@ def _prepare_out(out: Path, state: dict) -> None:
 
 def build(src: str | os.PathLike, out: str | os.PathLike, captions_path: str | None = None,
           descriptions_path: str | None = None, workers: int = 1, strict: bool = False,
-          progress: bool = True) -> BuildResult:
-    """Convert the release at ``src`` into the dataset repository ``out``."""
+          progress: bool = True, origin: dict | None = None) -> BuildResult:
+    """Convert the release at ``src`` into the dataset repository ``out``.
+
+    ``origin`` says where ``src`` came from (``build --from-hub``: repo, commit,
+    sha256); it goes into manifest.json only, so a build resumes whether its
+    zip came from the Hub or from a local copy."""
     from conversion import card, extras  # the card pulls in datasets/matplotlib: import late
 
     clock = _Stopwatch()
@@ -197,7 +202,8 @@ def build(src: str | os.PathLike, out: str | os.PathLike, captions_path: str | N
     extras.write_cad_models(out, source, progress, workers)
     clock.lap("cad models")
     extras.write_categories(out, annotations, descriptions)
-    split_rows = card.write_card(out, shards, annotations, problems, source.fingerprint())
+    provenance = {**source.fingerprint(), **({"origin": origin} if origin else {})}
+    split_rows = card.write_card(out, shards, annotations, problems, provenance, synthetic=source.synthetic)
     clock.lap("card and manifest")
     return BuildResult(out, split_rows, problems, shards, clock.laps)
 
@@ -214,7 +220,7 @@ class _Stopwatch:
 
 
 def _file_fingerprint(path: str | None) -> dict | None:
+    """Name, size and content hash: a moved copy with the same bytes resumes; no machine paths."""
     if not path:
         return None
-    stat = Path(path).stat()
-    return {"path": str(Path(path).resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    return {"name": Path(path).name, "size": Path(path).stat().st_size, "sha256": sha256_file(path)}

@@ -21,12 +21,16 @@ from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard, DatasetCardData
 
 import imagenet3d
-from conversion import manifest, plots
+from conversion import data_studio, manifest, plots
 from conversion.atomic import atomic_write
 from conversion.extras import single_file
+from conversion.hub_release import PUBLIC_HUB, RELEASE_FILENAME, RELEASE_REPO_ID
 
 CARD_TEMPLATE = Path(__file__).resolve().parents[1] / "dataset_card.md"
 FIGURES_DIR = "figures"
+SYNTHETIC_TAG = "synthetic"
+RELEASE_PAGE = "https://imagenet3d.github.io"
+PAPER_URL = "https://arxiv.org/abs/2406.09613"
 
 # config -> split -> file globs (relative to the repo root)
 _SPLIT_FILES: dict[str, dict[str, list[str]]] = {
@@ -58,13 +62,15 @@ def split_sizes(out: Path) -> dict[str, dict[str, tuple[int, int, list[str]]]]:
     return sizes
 
 
-def card_data(sizes: dict) -> DatasetCardData:
+def card_data(sizes: dict, synthetic: bool = False) -> DatasetCardData:
+    tags = ["3d", "pose-estimation", "viewpoint-estimation", "cad-models", "open-vocabulary", "imagenet"]
     data = DatasetCardData(
         license="cc-by-nc-4.0",
-        pretty_name="ImageNet3D",
+        pretty_name="ImageNet3D (synthetic stand-in)" if synthetic else "ImageNet3D",
         task_categories=["image-classification", "object-detection", "image-to-text"],
         size_categories=[_size_category(sum(r for r, _, _ in sizes.get("default", {}).values()))],
-        tags=["3d", "pose-estimation", "viewpoint-estimation", "cad-models", "open-vocabulary", "imagenet"],
+        # The Hub's "synthetic" tag: tools and searches can tell a stand-in from the real data.
+        tags=tags + [SYNTHETIC_TAG] if synthetic else tags,
         language=["en"],
     )
     configs = MetadataConfigs({
@@ -100,13 +106,19 @@ def _size_category(rows: int) -> str:
 
 
 def write_card(out: Path, shards: list[str], annotations: pa.Table, quarantine: list[dict],
-               source_fingerprint: dict, repo_id: str = "<org>/imagenet3d") -> dict[str, dict[str, int]]:
-    """Figures, README.md and manifest.json. Returns config -> split -> rows."""
+               source_fingerprint: dict, repo_id: str = "<org>/imagenet3d",
+               synthetic: dict | None = None) -> dict[str, dict[str, int]]:
+    """Figures, README.md and manifest.json. Returns config -> split -> rows.
+
+    ``synthetic`` is the generator's record of a synthetic source release
+    (``ReleaseSource.synthetic``), None for the real one: the card then says so first.
+    """
     objects = _object_table(annotations)
     figures = plots.write_figures(objects, out / FIGURES_DIR, imagenet3d.SUPER_CATEGORY_NOTE) if len(objects) else []
     sizes = split_sizes(out)
-    body = _render_body(out, sizes, annotations, objects, figures, quarantine, repo_id)
-    card = DatasetCard("---\n" + card_data(sizes).to_yaml() + "\n---\n\n" + body)
+    body = _render_body(out, sizes, annotations, objects, figures, quarantine, repo_id, synthetic,
+                        source_fingerprint.get("origin"))
+    card = DatasetCard("---\n" + card_data(sizes, synthetic is not None).to_yaml() + "\n---\n\n" + body)
     atomic_write(out / "README.md", str(card).encode("utf-8"))
     manifest.write_manifest(out, source_fingerprint)
     return {config: {split: rows for split, (rows, _, _) in splits.items()} for config, splits in sizes.items()}
@@ -130,16 +142,88 @@ def _object_table(annotations: pa.Table) -> pa.Table:
         ("object_status", pa.string())]))
 
 
-def _render_body(out, sizes, annotations, objects, figures, quarantine, repo_id) -> str:
+def _render_body(out, sizes, annotations, objects, figures, quarantine, repo_id, synthetic=None,
+                 origin=None) -> str:
     """The prose of dataset_card.md with the generated sections put in place."""
     prose = re.sub(r"<!--.*?-->\s*", "", CARD_TEMPLATE.read_text(encoding="utf-8"), flags=re.S)
     intro, *rest = prose.split("\n## ")
     written = {section.split("\n", 1)[0].strip(): "## " + section.strip() for section in rest}
-    sections = [intro, _loading_section(sizes, repo_id), _fields_section(), written["Camera convention"],
+    intro = _with_synthetic_warning(intro, synthetic)
+    sections = [intro, _source_section(annotations, synthetic, origin), _loading_section(sizes, repo_id),
+                _project_section(repo_id), _fields_section(synthetic is not None), _cad_models_section(out, repo_id),
+                written["Camera convention"],
                 _super_category_section(objects),
                 _statistics_section(sizes, annotations, objects, figures, quarantine),
                 written["Known limitations"], written["Citation"]]
     return "\n\n".join(section.strip() for section in sections) + "\n"
+
+
+def _release_link() -> str:
+    return f"[{RELEASE_REPO_ID}]({PUBLIC_HUB}/datasets/{RELEASE_REPO_ID})"
+
+
+def _with_synthetic_warning(intro: str, synthetic: dict | None) -> str:
+    """The title, then (for a synthetic source) a warning that no reader can miss."""
+    if synthetic is None:
+        return intro
+    title, _, rest = intro.strip().partition("\n")
+    seed = f", seed {synthetic['seed']}" if "seed" in synthetic else ""
+    warning = [
+        "> [!WARNING]",
+        "> **Synthetic data, not the real ImageNet3D.** This dataset was converted from a synthetic stand-in "
+        f"for the release, written by [this project]({imagenet3d.PROJECT_URL})'s generator "
+        f"(`python -m conversion synth`{seed}): CAD meshes rendered at known poses on generated backgrounds, "
+        "in the exact raw format of the release. Its images are not ImageNet photos, and its statistics "
+        "and figures say nothing about the real dataset. Use it to test code. The real release is "
+        f"{_release_link()} (gated); `python -m conversion build --from-hub {RELEASE_REPO_ID} OUT` "
+        "converts it.",
+    ]
+    return "\n".join([f"{title} (synthetic stand-in)", "", *warning, "", rest.strip()])
+
+
+def _source_section(annotations: pa.Table, synthetic: dict | None, origin: dict | None) -> str:
+    release = (f"`{RELEASE_FILENAME}` of the gated Hub dataset {_release_link()} (users share their name "
+               f"and affiliation to download it; [project page]({RELEASE_PAGE}), "
+               f"paper [arXiv:2406.09613]({PAPER_URL}))")
+    if synthetic is not None:
+        lines = ["## Source", "", "Converted from a **synthetic stand-in** for the release, not from the "
+                 f"original (see the warning above). The original release is {release}."]
+    else:
+        lines = ["## Source", "", f"Converted from the original release, {release}. Images are the "
+                 "release's own bytes (see Fields for the EXIF exception) and annotations its own values, in "
+                 "typed columns; nothing was re-annotated."]
+        if origin and "commit" in origin:
+            checksum = next(f"{k} `{origin[k]}`" for k in ("sha256", "git-sha1") if k in origin)
+            lines[-1] += (f" The zip was downloaded from {origin['hub_repo']} at commit `{origin['commit']}` "
+                          f"and its {checksum} verified.")
+    captioned = annotations.num_rows - annotations.column("caption").null_count if annotations.num_rows else 0
+    lines += ["", "Captions: the release's caption files are not public. The `caption` column holds captions "
+              "given to the converter as an optional input (`--captions`: JSON Lines of `{image_id, caption}` "
+              "with one `<pose6D>` token per object, in object order), a format of this project's own; "
+              f"{captioned:,} of {annotations.num_rows:,} images here have one. Category descriptions "
+              "(`--descriptions`) are optional in the same way."]
+    return "\n".join(lines)
+
+
+def _project_section(repo_id: str) -> str:
+    url = imagenet3d.PROJECT_URL
+    return "\n".join([
+        "## Use with this project", "",
+        f"[imagenet3d-hub]({url}) converted this dataset. Its one-file library `imagenet3d` adds what "
+        "`datasets` alone does not: the camera and pose metric, object-centric crops, the paper's "
+        "evaluation, and a viewer that draws every object's pose on its image.", "",
+        "```bash", f'pip install "imagenet3d @ git+{url}"', "```", "",
+        "```python", "import imagenet3d", "",
+        f'ds = imagenet3d.load("default", split="validation", source="{repo_id}")',
+        "objects = imagenet3d.to_objects(ds)   # one 512x512 crop per usable object, with 40-bin pose labels",
+        "```", "",
+        "```bash",
+        f"python -m imagenet3d evaluate predictions.csv --source {repo_id} --split validation",
+        "```", "",
+        "`evaluate` scores predicted poses with the paper's protocol (accuracy at pi/6 and pi/18, median "
+        "error, per super-category). The viewer runs locally or as a Hugging Face Space "
+        f"(`python -m conversion space`); see [viewer_app]({url}/tree/main/viewer_app).",
+    ])
 
 
 def _loading_section(sizes: dict, repo_id: str) -> str:
@@ -156,25 +240,29 @@ def _loading_section(sizes: dict, repo_id: str) -> str:
     what = {"default": "an image with all its objects", "open_vocabulary": "the same rows, split by the "
             "paper's open-vocabulary protocol (train on the 63 known categories)",
             "annotations": "an image row without the image bytes (small: analysis, filtering)",
-            "cad_models": "one CAD model: vertices, faces and a GLB mesh", "categories": "one category"}
+            "cad_models": "one CAD model: its counts and a rendered preview (geometry: see CAD models)",
+            "categories": "one category"}
     for config, splits in sizes.items():
         listing = ", ".join(f"{split} ({rows:,})" for split, (rows, _, _) in splits.items())
         lines.append(f"| `{config}` | {listing} | {what[config]} |")
     return "\n".join(lines)
 
 
-def _fields_section() -> str:
+def _fields_section(synthetic: bool = False) -> str:
+    image = ("the rendered JPEG (or PNG) bytes of the synthetic stand-in release, as its generator wrote them"
+             if synthetic else "the original JPEG (or PNG) bytes of the release")
     return "\n".join([
         "## Fields", "",
         "| field | meaning |", "|---|---|",
-        "| `image` | the original JPEG (or PNG) bytes of the release, unchanged except a neutralised EXIF orientation (see below) |",
+        f"| `image` | {image}, unchanged except a neutralised EXIF orientation (see below) |",
         "| `image_id` | `<category>/<wnid>_<n>`, the release's file stem |",
         "| `category`, `category_id` | the category and its index in the sorted list of 189 |",
         "| `super_category` | our grouping into the paper's seven super-categories (unofficial) |",
         "| `known` | whether the category is one of the 63 training categories of the open-vocabulary protocol |",
         "| `synset` | the ImageNet21k WordNet id of the image |",
         "| `width`, `height` | size of the stored pixel grid, which all coordinates refer to |",
-        "| `caption` | image caption with one `<pose6D>` token per object, in object order (null if none) |",
+        "| `caption` | image caption with one `<pose6D>` token per object, in object order: an optional input "
+        "of the converter, in this project's own format (null if none; see Source) |",
         "| `objects[].bbox` | 2D box `[x1, y1, x2, y2]` in pixels |",
         "| `objects[].azimuth`, `elevation`, `theta` | viewpoint in radians, wrapped to [0, 2pi) |",
         "| `objects[].distance` | camera distance in CAD units (CAD bbox diagonal about 1); `<= 0` marks a bad annotation |",
@@ -188,6 +276,41 @@ def _fields_section() -> str:
         "Objects without a pose keep their box and class with null pose fields and `usable = false`.",
         "Images whose EXIF Orientation tag disagreed with the annotation's pixel grid had the tag set to 1 "
         "in place (the compressed image data is byte-identical); `quarantine.json` lists them under `notes`.",
+    ])
+
+
+def _cad_models_section(out: Path, repo_id: str) -> str:
+    """Why cad_models holds previews and counts, and where the geometry is (issue 10)."""
+    features = imagenet3d.features("cad_models")
+    path = out / single_file("cad_models")
+    largest = max((data_studio.rows_response_size(page, features, "cad_models", "train", 0, 0)
+                   for page in data_studio.pages([str(path)])), default=0) if path.exists() else 0
+    file = imagenet3d.CAD_MESHES_FILE
+    return "\n".join([
+        "## CAD models", "",
+        "The `cad_models` config has one row per CAD model: `category`, `cad_index` (what `objects[].cad_index` "
+        "refers to), `num_vertices`, `num_faces` and `preview`, a shaded render of the model, so the dataset "
+        "viewer shows what each model looks like. The geometry is not a column of it:",
+        "- the viewer converts images, audio, video, PDF, JSON, lists, dicts and plain values, and fails on any "
+        "other feature type, `datasets.Mesh` included;",
+        "- it sends every cell in full: with the vertex and face lists and the GLB bytes in the config, a "
+        "100-row page measured 42.7 MB of JSON on a 12-category demo and up to 133 MB at the real size (992 "
+        f"models of up to 37,000 vertices). The largest page of this config is {largest / 1e3:,.0f} KB.", "",
+        f"The geometry lives once, in `{file}` (not a config): columns `category`, `cad_index`, "
+        "`num_vertices`, `num_faces` and `glb`, a binary glTF 2.0 mesh whose vertices are the release's .off "
+        "vertices as float32, z up (the node turns them to glTF's y up). Rows are sorted, one row group per "
+        "category, so a category's models are one ranged read. To load it:", "",
+        "```python", "import imagenet3d", "",
+        f'models = imagenet3d.load("cad_models", split="train", source="{repo_id}")',
+        'row = models[0]   # + "vertices" float32 (V, 3), "faces" int32 (F, 3), "glb" bytes, read on access',
+        "```", "",
+        "```python", "import imagenet3d", "import pyarrow.parquet as pq",
+        "from huggingface_hub import HfFileSystem", "",
+        f'chairs = pq.read_table("datasets/{repo_id}/{file}", filesystem=HfFileSystem(),',
+        '                        filters=[("category", "==", "chair")])   # reads one row group',
+        'vertices, faces = imagenet3d.read_glb(chairs["glb"][0].as_py())   # or save the bytes as a .glb file',
+        "```", "",
+        f'`load_dataset("{repo_id}", "cad_models")` gives the previews and counts without the geometry.',
     ])
 
 

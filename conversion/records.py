@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -143,7 +144,9 @@ def load_captions(path: str | None) -> tuple[dict[str, str], list[dict]]:
                 record = json.loads(line)
                 captions[str(record["image_id"])] = str(record["caption"])
             except (json.JSONDecodeError, KeyError, TypeError) as error:
-                problems.append(quarantine(f"{path}:{number}", f"malformed caption line: {error!r}"))
+                # The file's name, not its path: quarantine.json must not hold the build machine's paths.
+                problems.append(quarantine(f"{os.path.basename(path)}:{number}",
+                                           f"malformed caption line: {error!r}"))
     return captions, problems
 
 

@@ -4,17 +4,24 @@ Paths are given relative to the release root (the folder holding images/,
 annotations/, lists/ and CAD/). Zip entries that would escape a folder when
 extracted (absolute paths, ``..``) are never read; they are reported as unsafe
 so the build can quarantine them.
+
+A release made by this project's generator carries :data:`SYNTHETIC_MARKER` at
+its root; :attr:`ReleaseSource.synthetic` reads it, so the card can say so.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 _LAYOUT = ("images", "annotations", "lists")
+#: A file at the release root that only the synthetic generator writes (the
+#: real release has no top-level files). Its JSON says what made the release.
+SYNTHETIC_MARKER = "SYNTHETIC_RELEASE.json"
 
 
 class SourceError(ValueError):
@@ -25,7 +32,7 @@ class SourceError(ValueError):
 class Entry:
     relpath: str   # POSIX path relative to the release root
     size: int
-    crc: int       # zip CRC-32, or 0 for folders (fingerprinted by size and mtime)
+    crc: int       # zip CRC-32, or 0 for folders (fingerprinted by size only)
 
 
 class ReleaseSource:
@@ -103,13 +110,28 @@ class ReleaseSource:
             self._zip_pid = os.getpid()
         return self._zip
 
+    @property
+    def synthetic(self) -> dict | None:
+        """The generator's record if this is a synthetic release, else None."""
+        if SYNTHETIC_MARKER not in self.by_path:
+            return None
+        try:
+            record = json.loads(self.read(SYNTHETIC_MARKER))
+        except (ValueError, OSError):
+            record = None  # still marked: the file's presence is what counts
+        return record if isinstance(record, dict) else {}
+
     def fingerprint(self) -> dict:
-        """What identifies this source: its listing with sizes and CRCs (zip) or sizes (folder)."""
+        """What identifies this source: its name and its listing with sizes and CRCs (zip) or sizes
+        (folder). Never its absolute path: the manifest must not carry the build machine's paths,
+        and a release moved elsewhere with the same content resumes its build."""
         digest = hashlib.sha256()
         for entry in self.entries:
             digest.update(f"{entry.relpath}\t{entry.size}\t{entry.crc}\n".encode())
-        return {"path": str(self.path.resolve()), "kind": self.kind, "files": len(self.entries),
-                "bytes": sum(e.size for e in self.entries), "listing_sha256": digest.hexdigest()}
+        # abspath, not resolve: a Hub cache link must keep its file name, not its blob's hash.
+        return {"name": Path(os.path.abspath(self.path)).name, "kind": self.kind, "files": len(self.entries),
+                "bytes": sum(e.size for e in self.entries), "listing_sha256": digest.hexdigest(),
+                "synthetic": self.synthetic is not None}
 
 
 def _is_safe(name: str) -> bool:

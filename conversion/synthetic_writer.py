@@ -20,6 +20,7 @@ from tqdm import tqdm
 from conversion import synthetic
 from conversion.atomic import atomic_write, temporary_name
 from conversion.parallel import parallel_map
+from conversion.source import SYNTHETIC_MARKER
 from conversion.synthetic import RELEASE_DIR, GeneratedImage, ImageSpec
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -104,6 +105,17 @@ class _PrefixedZip(_ZipSink):
         super().add(f"{RELEASE_DIR}/{relpath}", data)
 
 
+#: Bumped when the generator's output for a given seed changes.
+GENERATOR_VERSION = 1
+
+
+def marker_bytes(seed: int, categories: list[str], images_per_category: int) -> bytes:
+    """The release's SYNTHETIC_MARKER: what made it; no timestamp, so the same seed gives the same bytes."""
+    record = {"generator": "python -m conversion synth", "generator_version": GENERATOR_VERSION,
+              "seed": seed, "categories": categories, "images_per_category": images_per_category}
+    return (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()
+
+
 def _generate(job: tuple[ImageSpec, int]) -> GeneratedImage:
     spec, seed = job
     return synthetic.generate_image(spec, seed)
@@ -139,6 +151,8 @@ def write_release(out: str | os.PathLike, categories: list[str], images_per_cate
     cad = synthetic.cad_files(categories, seed)
     for relpath, data in tqdm(cad.items(), desc="writing CAD models", unit="mesh", disable=not progress):
         sinks.add_release_file(relpath, data)
+    # Inside the release (folder and zip), so whatever is built from it can tell it is synthetic.
+    sinks.add_release_file(SYNTHETIC_MARKER, marker_bytes(seed, categories, images_per_category))
     sinks.close()
     for relpath, data in synthetic.caption_files(captions, categories).items():
         atomic_write(out / relpath, data)

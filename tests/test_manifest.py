@@ -12,7 +12,7 @@ import pytest
 
 from conversion import manifest
 
-SOURCE = {"path": "/data/imagenet3d_v1.zip", "sha256": "0" * 64}
+SOURCE = {"name": "imagenet3d_v1.zip", "listing_sha256": "0" * 64}
 TOOLS = {"python": "3.11", "pyarrow": "26"}
 
 

@@ -17,6 +17,7 @@ import imagenet3d
 from conversion import meshes, synthetic
 from conversion.__main__ import main
 from conversion.silhouettes import check_release
+from conversion.source import SYNTHETIC_MARKER
 from conversion.synthetic_writer import write_release
 
 # Small but varied: known and novel, several shape families, one large mesh.
@@ -39,7 +40,10 @@ def release(tmp_path_factory) -> Path:
 
 def test_layout_is_the_v1_release(release):
     root = release / "imagenet3d_v1"
-    assert sorted(p.name for p in root.iterdir()) == ["CAD", "annotations", "images", "lists"]
+    # The real release has only these four folders; the marker file says this one is synthetic.
+    assert sorted(p.name for p in root.iterdir()) == ["CAD", SYNTHETIC_MARKER, "annotations", "images", "lists"]
+    marker = json.loads((root / SYNTHETIC_MARKER).read_text())
+    assert marker["seed"] == SEED and marker["categories"] == CATEGORIES
     stems = {}
     for category in CATEGORIES:
         images = {p.stem for p in (root / "images" / category).iterdir()}
