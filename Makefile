@@ -1,31 +1,43 @@
 # The two set-up commands of the README: `make demo` and `make test`.
-# Each creates .venv and installs requirements.txt on first use; `make test`
-# also installs Debian's chromium for the browser test when it is missing.
+# Each creates .venv, installs requirements.txt and this project (editable) on
+# first use; `make test` also installs Debian's chromium for the browser test
+# when it is missing. `make serve` serves the demo dataset without rebuilding.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO ?= demo
 CHROMIUM := /usr/bin/chromium
+# The viewer's port: PORT=7861 make serve, or Gradio's own GRADIO_SERVER_PORT.
+PORT ?= $(or $(GRADIO_SERVER_PORT),7860)
 
-.PHONY: demo test chromium
+.PHONY: demo demo-data serve test chromium
 
-$(VENV)/.installed: requirements.txt
+# Editable in "compat" mode: a .pth puts the repository on sys.path, so
+# `import imagenet3d` finds imagenet3d.py from any folder, even one holding a
+# dataset folder named imagenet3d/ (which the default editable finder loses to).
+$(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . --config-settings editable_mode=compat
 	touch $@
 
 # Main job on the built-in demo data: a synthetic release in the exact raw
 # format, checked, converted into the Hub dataset folder $(DEMO)/imagenet3d,
-# verified, then browsed in the viewer at http://127.0.0.1:7860 (Ctrl-C stops it).
-demo: $(VENV)/.installed
+# verified, then browsed in the viewer at http://127.0.0.1:$(PORT) (Ctrl-C stops it).
+demo: demo-data serve
+
+demo-data: $(VENV)/.installed
 	$(PY) -m conversion synth $(DEMO)/raw --categories 12 --images-per-category 20 --seed 0 --format both
 	$(PY) -m conversion check-synthetic $(DEMO)/raw
 	$(PY) -m conversion build $(DEMO)/raw/imagenet3d_v1.zip $(DEMO)/imagenet3d \
 		--captions $(DEMO)/raw/captions/image_captions.jsonl \
 		--descriptions $(DEMO)/raw/captions/category_descriptions.json
 	$(PY) -m conversion verify $(DEMO)/imagenet3d
-	GRADIO_ANALYTICS_ENABLED=False $(PY) -m viewer_app.app $(DEMO)/imagenet3d
+
+# The viewer over the demo dataset already built (no rebuild).
+serve: $(VENV)/.installed
+	GRADIO_ANALYTICS_ENABLED=False $(PY) -m viewer_app.app $(DEMO)/imagenet3d --port $(PORT)
 
 # tests/test_browser.py drives Debian's Chromium through Playwright, which never
 # downloads a browser of its own. Installed only when missing, so a no-op after.

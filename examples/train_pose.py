@@ -59,13 +59,12 @@ class PoseNet(nn.Module):
 
 
 def collate(samples: list[dict]) -> dict:
-    """PIL crops to a normalised float batch; the three bin labels; ids for evaluation."""
-    images = torch.stack([torch.from_numpy(np.array(s["image"], dtype=np.uint8)).permute(2, 0, 1)
-                          for s in samples]).float().div_(255)
-    return {"image": (images - MEAN) / STD,
-            "bins": torch.tensor([[s[f"{a}_bin"] for a in ANGLES] for s in samples]),
-            "object_id": [s["object_id"] for s in samples],
-            "is_padding": [s["is_padding"] for s in samples]}
+    """imagenet3d.collate_objects, then normalised float images and the three bin labels."""
+    batch = imagenet3d.collate_objects(samples)
+    images = batch["image"].float().div_(255)
+    batch["image"] = (images - MEAN) / STD
+    batch["bins"] = torch.stack([batch[f"{a}_bin"] for a in ANGLES], dim=1)
+    return batch
 
 
 def setup() -> tuple[int, int]:

@@ -436,3 +436,44 @@ def test_cli_malformed_predictions_exit_2_with_one_line(hub, tmp_path):
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines() == [f"error: cannot read predictions: {path} line 2: not valid JSON "
                                                 "(Expecting property name enclosed in double quotes)"]
+
+
+def test_references_can_be_scored_twice(hub):
+    refs = reference_objects(hub["rows"])
+    predictions = [{**ref, "azimuth": ref["azimuth"] + 0.1} for ref in refs]
+    first = imagenet3d.evaluate(predictions, refs)
+    assert imagenet3d.evaluate(predictions, refs) == first
+
+
+def test_an_exhausted_iterator_of_references_is_named_as_such(hub):
+    refs = iter(hub["references"])
+    list(refs)
+    with pytest.raises(ValueError, match="iterator"):
+        imagenet3d.evaluate({}, refs)
+
+
+def test_predictions_in_degrees_are_refused_unless_declared(hub):
+    refs = hub["references"]
+    radians = [{"object_id": r["object_id"], "azimuth": r["azimuth"] + 0.2, "elevation": r["elevation"],
+                "theta": r["theta"]} for r in refs]
+    degrees = [{"object_id": p["object_id"], **{k: float(np.degrees(p[k])) for k in ("azimuth", "elevation", "theta")}}
+               for p in radians]
+    with pytest.raises(PredictionError, match="angle_unit='degrees'"):
+        imagenet3d.evaluate(degrees, refs)
+    expected = imagenet3d.evaluate(radians, refs)["tables"]["all"]["Avg."]
+    scored = imagenet3d.evaluate(degrees, refs, angle_unit="degrees")["tables"]["all"]["Avg."]
+    assert scored["count"] == expected["count"]
+    assert scored["median_err"] == pytest.approx(expected["median_err"], abs=1e-9)
+    with pytest.raises(ValueError, match="angle_unit"):
+        imagenet3d.evaluate(radians, refs, angle_unit="grads")
+
+
+def test_cli_takes_degrees(hub, tmp_path):
+    refs = hub["references"]
+    path = tmp_path / "degrees.jsonl"
+    path.write_text("".join(json.dumps({"object_id": r["object_id"], **{k: float(np.degrees(r[k]))
+                                        for k in ("azimuth", "elevation", "theta")}}) + "\n" for r in refs))
+    refused = run_cli(hub, str(path))
+    assert refused.returncode == 2 and "--degrees" in refused.stderr and "Traceback" not in refused.stderr
+    accepted = run_cli(hub, str(path), "--degrees")
+    assert accepted.returncode == 0, accepted.stderr

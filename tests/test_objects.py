@@ -159,3 +159,31 @@ def test_decode_images_and_collate_images(release):
     assert np.array_equal(first.numpy(), np.asarray(rows[0]["image"]))
     assert batch["counts"].tolist() == [len(row["objects"]) for row in rows[:3]]
     assert batch["objects"].shape == (sum(batch["counts"].tolist()), 9)
+
+
+def test_collate_objects_batches_object_samples_for_a_dataloader(release):
+    torch = pytest.importorskip("torch")
+    _, out = release
+    objects = imagenet3d.to_objects(imagenet3d.load("default", "train", source=out), size=64)
+    loader = torch.utils.data.DataLoader(objects, batch_size=4, num_workers=0, collate_fn=imagenet3d.collate_objects)
+    batch = next(iter(loader))
+    assert batch["image"].shape == (4, 3, 64, 64) and batch["image"].dtype == torch.uint8
+    assert batch["azimuth"].dtype == torch.float64 and batch["azimuth_bin"].dtype == torch.int64
+    assert batch["bbox"].shape == (4, 4) and batch["is_padding"].dtype == torch.bool
+    assert batch["object_id"] == objects["object_id"][:4]
+    first = objects[0]
+    assert torch.equal(batch["image"][0], torch.from_numpy(np.asarray(first["image"])).permute(2, 0, 1))
+    assert batch["azimuth"][0].item() == first["azimuth"]
+
+
+def test_collate_objects_works_on_the_object_stream_and_refuses_mixed_sizes(release):
+    torch = pytest.importorskip("torch")
+    _, out = release
+    stream = imagenet3d.object_stream("default", "train", source=str(out), size=32, shuffle=False)
+    batch = next(iter(torch.utils.data.DataLoader(stream, batch_size=3, collate_fn=imagenet3d.collate_objects)))
+    assert batch["image"].shape == (3, 3, 32, 32) and len(batch["object_id"]) == 3
+    whole = imagenet3d.to_objects(imagenet3d.load("default", "train", source=out), size=None)
+    mixed = [whole[k] for k in range(len(whole))]
+    if len({s["image"].size for s in mixed}) > 1:
+        with pytest.raises(ValueError, match="size="):
+            imagenet3d.collate_objects(mixed)

@@ -1,0 +1,80 @@
+"""The README's first steps as a new user takes them: importing from any folder, and one-line
+errors for a raw release, a folder that is not a dataset and a mistyped path."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import imagenet3d
+from conversion.synthetic_writer import write_release
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def raw_release(tmp_path_factory) -> Path:
+    raw = tmp_path_factory.mktemp("raw")
+    write_release(raw, ["cup"], 2, seed=0, workers=1, progress=False)
+    return raw / "imagenet3d_v1"
+
+
+def run_python(code: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env={**os.environ, **(env or {})},
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_import_works_from_a_folder_holding_a_dataset_folder_named_imagenet3d(tmp_path):
+    """The README loads from demo/, next to the dataset folder demo/imagenet3d/: the installed
+    module must win over that folder as a namespace package (needs `make` / pip install -e)."""
+    (tmp_path / "imagenet3d" / "data").mkdir(parents=True)
+    done = run_python("import imagenet3d; print(imagenet3d.__file__); imagenet3d.load", tmp_path,
+                      {"PYTHONPATH": ""})
+    assert done.returncode == 0, ("imagenet3d is not importable outside the repository: install it with "
+                                  "`make test` or `pip install -e . --config-settings editable_mode=compat`\n"
+                                  + done.stderr)
+    assert Path(done.stdout.strip()) == REPO / "imagenet3d.py"
+
+
+def test_a_raw_release_folder_is_refused_with_the_command_to_convert_it(raw_release):
+    for source in (raw_release, raw_release.parent):
+        with pytest.raises(imagenet3d.SourceError, match="raw ImageNet3D release.*python -m conversion build"):
+            imagenet3d.load(source=str(source))
+
+
+def test_a_folder_that_is_not_a_converted_dataset_is_refused(tmp_path):
+    (tmp_path / "lists").mkdir()
+    with pytest.raises(imagenet3d.SourceError, match="not a converted ImageNet3D dataset"):
+        imagenet3d.load(source=str(tmp_path))
+    (tmp_path / "README.md").write_text("---\nconfigs:\n- config_name: other\n  data_files: x.parquet\n---\n")
+    with pytest.raises(imagenet3d.SourceError, match="declares no config 'default'"):
+        imagenet3d.load(source=str(tmp_path))
+
+
+def test_evaluate_cli_on_a_raw_release_says_so_in_one_line(raw_release, tmp_path):
+    predictions = tmp_path / "p.jsonl"
+    predictions.write_text('{"object_id": "cup/x_00", "azimuth": 0, "elevation": 0, "theta": 0}\n')
+    done = subprocess.run([sys.executable, "-m", "imagenet3d", "evaluate", str(predictions),
+                           "--source", str(raw_release)], capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "python -m conversion build" in done.stderr
+
+
+def test_a_mistyped_path_is_neither_a_local_folder_nor_a_hub_dataset(hub, tmp_path):
+    """Over real HTTP to the stand-in Hub, which has no such dataset: one line saying both."""
+    (tmp_path / "demo" / "imagenet3d").mkdir(parents=True)
+    predictions = tmp_path / "p.jsonl"
+    predictions.write_text('{"object_id": "cup/x_00", "azimuth": 0, "elevation": 0, "theta": 0}\n')
+    done = subprocess.run([sys.executable, "-m", "imagenet3d", "evaluate", str(predictions),
+                           "--source", "demo/imagenet3dX"], cwd=tmp_path, env=hub.env(tmp_path / "home"),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "no local folder 'demo/imagenet3dX'" in done.stderr and "no Hub dataset" in done.stderr
+    assert "did you mean 'demo/imagenet3d'" in done.stderr
+    assert hub.count() > 0  # the Hub was asked
