@@ -1,9 +1,24 @@
-"""``python -m conversion space OUT --dataset ORG/NAME``: the viewer as a Hugging Face Space.
+"""``python -m conversion space OUT --dataset ORG/NAME [--hardware H]``: the viewer as a Hugging Face Space.
 
 The folder holds the Space card (README.md with the Space YAML), an app.py
 that opens the dataset lazily through hf:// paths, the viewer package, the
-one module it needs from conversion (GLB writing), imagenet3d.py and a
-pinned requirements.txt. ``--space-id`` pushes it with huggingface_hub.
+one module it needs from conversion, imagenet3d.py and a pinned
+requirements.txt. ``--space-id`` pushes it with huggingface_hub.
+
+Where the viewer can run (since 2026-07-21 creating a Gradio Space needs a
+paid plan, except ZeroGPU for free personal accounts; HOSTING below is the
+one table of it, used by the card and the command's help):
+
+* ``zero-a10g`` (ZeroGPU): free personal accounts may host up to 2 Gradio
+  Spaces on it; PRO, Team and Enterprise too. The app is CPU-only and runs
+  unchanged: the ``spaces`` package is imported first, and its start-up hook
+  returns early when no function is decorated with ``@spaces.GPU``.
+* ``cpu-basic`` / ``cpu-upgrade``: CPU hardware, for PRO (personal) or Team /
+  Enterprise (organization) accounts; cpu-upgrade is billed by the hour.
+* locally: ``python -m viewer_app.app hf://datasets/ORG/NAME`` on any machine.
+
+Every variant signs visitors in with Hugging Face (``hf_oauth: true``) and
+reads the dataset with the visitor's token, so a gated dataset stays gated.
 """
 
 from __future__ import annotations
@@ -15,35 +30,55 @@ import sys
 from pathlib import Path
 
 from huggingface_hub import HfApi, SpaceCard, SpaceCardData
+from huggingface_hub.errors import HfHubHTTPError
 
 REPO = Path(__file__).resolve().parents[1]
 SPACE_FILES = {  # path in the Space -> path in this repository
     "imagenet3d.py": "imagenet3d.py",
     "viewer_app/__init__.py": "viewer_app/__init__.py",
     "viewer_app/app.py": "viewer_app/app.py",
+    "viewer_app/access.py": "viewer_app/access.py",
     "viewer_app/data.py": "viewer_app/data.py",
+    "viewer_app/hub_io.py": "viewer_app/hub_io.py",
     "viewer_app/overlay.py": "viewer_app/overlay.py",
+    "viewer_app/ranged.py": "viewer_app/ranged.py",
+    "viewer_app/text.py": "viewer_app/text.py",
     "conversion/__init__.py": "conversion/__init__.py",
-    "conversion/glb.py": "conversion/glb.py",
     "conversion/atomic.py": "conversion/atomic.py",
 }
-# What the viewer imports at run time, at the versions this repository pins.
-SPACE_REQUIREMENTS = ("gradio", "huggingface_hub", "numpy", "pillow", "pyarrow", "fsspec")
+# What the viewer imports at run time, at the versions this repository pins (else the installed ones).
+# authlib and itsdangerous are gradio's "oauth" extra: the Sign in button and the session cookie.
+SPACE_REQUIREMENTS = ("gradio", "huggingface_hub", "numpy", "pillow", "pyarrow", "authlib", "itsdangerous")
+ZERO_GPU = "zero-a10g"
+# hardware -> (who may host it, what it is): the one home of the hosting plans.
+HOSTING = {
+    ZERO_GPU: ("free personal accounts (up to 2 Gradio Spaces), PRO, Team and Enterprise",
+               "ZeroGPU: the CPU-only viewer runs unchanged with the `spaces` package imported"),
+    "cpu-basic": ("PRO (personal) or Team / Enterprise (organization) accounts",
+                  "CPU Basic: 2 vCPU, 16 GB RAM, free hardware on a paid plan"),
+    "cpu-upgrade": ("PRO (personal) or Team / Enterprise (organization) accounts",
+                    "CPU Upgrade: 8 vCPU, 32 GB RAM, billed per hour"),
+}
 
-APP_TEMPLATE = '''"""ImageNet3D viewer Space: opens {dataset} lazily (hf:// paths, row-group reads)."""
-
+APP_TEMPLATE = '''"""ImageNet3D viewer Space: opens {dataset} lazily (hf:// paths, row-group reads), as each visitor."""
+{spaces_import}
 import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+from viewer_app.access import Access
 from viewer_app.app import build_app, limit_malloc_arenas
-from viewer_app.data import DatasetIndex
 
 limit_malloc_arenas()
-demo = build_app(DatasetIndex(os.environ.get("IMAGENET3D_DATASET", "hf://datasets/{dataset}")))
+demo = build_app(Access(os.environ.get("IMAGENET3D_DATASET", "hf://datasets/{dataset}")))
 
 if __name__ == "__main__":
-    demo.launch(server_name="0.0.0.0", ssr_mode=False)
+    demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "0.0.0.0"), ssr_mode=False)
+'''
+SPACES_IMPORT = '''
+# ZeroGPU: the `spaces` package is imported before gradio. Its launch hook finds no @spaces.GPU
+# function and returns at once, so this CPU-only app runs as it does anywhere else.
+import spaces  # noqa: F401
 '''
 
 
@@ -52,81 +87,111 @@ def _pins() -> dict[str, str]:
     for line in (REPO / "requirements.txt").read_text().splitlines():
         if "==" in line and not line.startswith("#"):
             name, version = line.split("==", 1)
-            pins[name.strip().lower()] = version.strip()
+            pins[name.split("[")[0].strip().lower()] = version.strip()
     return pins
 
 
-def requirements() -> str:
+def requirements(hardware: str = ZERO_GPU) -> str:
     pins = _pins()
     from importlib.metadata import version
 
-    lines = []
-    for name in SPACE_REQUIREMENTS:
-        pinned = pins.get(name) or version(name)  # fsspec comes with datasets: pin what is installed
-        lines.append(f"{name}=={pinned}")
-    return "\n".join(lines) + "\n"
+    names = [*SPACE_REQUIREMENTS, *(("spaces",) if hardware == ZERO_GPU else ())]
+    return "".join(f"{name}=={pins.get(name) or version(name)}\n" for name in names)
 
 
-def card(dataset: str) -> str:
+def card(dataset: str, hardware: str = ZERO_GPU) -> str:
     data = SpaceCardData(
         title="ImageNet3D viewer", emoji="🧭", colorFrom="indigo", colorTo="green",
         sdk="gradio", sdk_version=_pins()["gradio"], app_file="app.py", python_version="3.11",
-        datasets=[dataset], license="cc-by-nc-4.0", pinned=False,
+        datasets=[dataset], license="cc-by-nc-4.0", pinned=False, suggested_hardware=hardware,
         short_description="Every ImageNet3D object's CAD model drawn at its 3D pose",
+        # Visitors sign in with Hugging Face; read-repos lets the Space read, with the visitor's own
+        # token, the gated datasets whose conditions that visitor accepted.
+        hf_oauth=True, hf_oauth_scopes=["read-repos"],
     )
-    body = (f"# ImageNet3D viewer\n\nBrowse [{dataset}](https://huggingface.co/datasets/{dataset}): filters, "
+    page = f"https://huggingface.co/datasets/{dataset}"
+    rows = "\n".join(f"| `{name}`{' (this Space)' if name == hardware else ''} | {what} | {who} |"
+                     for name, (who, what) in HOSTING.items())
+    body = (f"# ImageNet3D viewer\n\nBrowse [{dataset}]({page}): filters, "
             "a paged grid, and for each image every object's CAD wireframe, 2D box and 3D axes at its "
             "annotated pose, the pose table and the caption. Only the annotation index is loaded; images and "
-            "CAD models are read one row group at a time. Open a sample directly with `?id=<image_id>`.\n")
+            "CAD models are read one row group at a time. Open a sample directly with `?id=<image_id>`.\n\n"
+            "## Access\n\nThe Space reads the dataset as you: sign in with Hugging Face and, if the dataset is "
+            f"gated, accept its conditions on [its page]({page}) first. Visitors who are not signed in, or have "
+            "not accepted, see no image and no annotation. A dataset that is not gated is shown to everyone.\n\n"
+            "## Hosting\n\nSince 2026-07-21 a Gradio Space needs a paid plan, except on ZeroGPU:\n\n"
+            "| hardware | what | accounts |\n|---|---|---|\n" + rows + "\n\n"
+            "Rebuild this folder for another one with `python -m conversion space OUT --dataset "
+            f"{dataset} --hardware HARDWARE`. Anyone can run the viewer locally instead (no Space): "
+            f"`python -m viewer_app.app hf://datasets/{dataset}` (a gated dataset asks you to log in "
+            "first with `hf auth login`).\n")
     return str(SpaceCard("---\n" + data.to_yaml() + "\n---\n\n" + body))
 
 
-def build_space(out: str | os.PathLike, dataset: str) -> list[str]:
+def build_space(out: str | os.PathLike, dataset: str, hardware: str = ZERO_GPU) -> list[str]:
     """Write the Space folder; returns its files (POSIX paths), sorted."""
     if dataset.count("/") != 1:
         raise ValueError(f"--dataset must look like 'org/name', got {dataset!r}")
+    if hardware not in HOSTING:
+        raise ValueError(f"--hardware must be one of {', '.join(HOSTING)}, got {hardware!r}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     for target, source in SPACE_FILES.items():
         (out / target).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(REPO / source, out / target)
-    (out / "app.py").write_text(APP_TEMPLATE.format(dataset=dataset))
-    (out / "requirements.txt").write_text(requirements())
-    (out / "README.md").write_text(card(dataset), encoding="utf-8")
+    spaces_import = SPACES_IMPORT if hardware == ZERO_GPU else ""
+    (out / "app.py").write_text(APP_TEMPLATE.format(dataset=dataset, spaces_import=spaces_import))
+    (out / "requirements.txt").write_text(requirements(hardware))
+    (out / "README.md").write_text(card(dataset, hardware), encoding="utf-8")
     return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
 
 
-def push_space(out: str | os.PathLike, space_id: str, private: bool = False, api: HfApi | None = None) -> None:
+def push_space(out: str | os.PathLike, space_id: str, private: bool = False, api: HfApi | None = None,
+               hardware: str = ZERO_GPU) -> None:
     api = api or HfApi()
-    api.create_repo(repo_id=space_id, repo_type="space", space_sdk="gradio", private=private, exist_ok=True)
+    api.create_repo(repo_id=space_id, repo_type="space", space_sdk="gradio", space_hardware=hardware,
+                    private=private, exist_ok=True)
     api.upload_folder(repo_id=space_id, repo_type="space", folder_path=str(out),
                       commit_message="Update the ImageNet3D viewer", ignore_patterns=[".*", "*/.*", "__pycache__/*"])
 
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        files = build_space(args.out, args.dataset)
+        files = build_space(args.out, args.dataset, args.hardware)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"wrote the Space folder {args.out}: {len(files)} files")
+    who, what = HOSTING[args.hardware]
+    print(f"wrote the Space folder {args.out}: {len(files)} files, for {args.hardware} ({what}; {who})")
     if args.space_id:
         if args.dry_run:
             for name in files:
                 print(f"  would upload {name}")
-            print(f"dry run: would push {len(files)} files to the Space {args.space_id}")
+            print(f"dry run: would push {len(files)} files to the Space {args.space_id} on {args.hardware}")
         else:
-            push_space(args.out, args.space_id, args.private)
+            try:
+                push_space(args.out, args.space_id, args.private, hardware=args.hardware)
+            except HfHubHTTPError as error:
+                status = error.response.status_code if error.response is not None else "?"
+                print(f"error: the Hub refused the Space {args.space_id} on {args.hardware} (HTTP {status}): "
+                      f"{args.hardware} needs {who}; free personal accounts can use --hardware {ZERO_GPU}",
+                      file=sys.stderr)
+                return 1
             print(f"pushed to https://huggingface.co/spaces/{args.space_id}")
+    print(f"or run it locally: python -m viewer_app.app hf://datasets/{args.dataset}")
     return 0
 
 
 def register(subparsers) -> None:
+    plans = "; ".join(f"{name}: {who}" for name, (who, _) in HOSTING.items())
     space = subparsers.add_parser(
         "space", help="build (and push) the viewer as a Hugging Face Space",
-        description="Write a Space folder that serves the viewer over a Hub dataset; with --space-id, push it.")
+        description="Write a Space folder that serves the viewer over a Hub dataset, reading it as each "
+                    "signed-in visitor; with --space-id, push it. Hosting: " + plans + ".")
     space.add_argument("out", help="the Space folder to write")
     space.add_argument("--dataset", required=True, help="the Hub dataset the Space shows, ORG/NAME")
+    space.add_argument("--hardware", choices=list(HOSTING), default=ZERO_GPU,
+                       help=f"the Space's hardware (default {ZERO_GPU}, the one free personal accounts have)")
     space.add_argument("--space-id", help="push the folder to this Space, ORG/NAME")
     space.add_argument("--private", action="store_true")
     space.add_argument("--dry-run", action="store_true", help="with --space-id: list what would be pushed")

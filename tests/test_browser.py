@@ -267,3 +267,42 @@ def _webgl_renderer(page) -> str:
         pytest.skip("headless Chromium gives no WebGL context even with --use-angle=swiftshader "
                     "--enable-unsafe-swiftshader, so gr.Model3D cannot draw")
     return renderer
+
+
+def test_gate_shows_the_message_then_the_grid_after_signing_in(browser, index, tmp_path_factory, tmp_path):
+    """A gated Hub dataset (the stand-in Hub) in the viewer's own process: the anonymous page shows the
+    message and the Sign in button and no thumbnail; Gradio's local mock login signs in as the machine's
+    account, who accepted the gate, and the grid appears."""
+    from hub_standin import HubStandIn
+    from viewer_process import ViewerProcess
+
+    repo, token = "ccvl-test/imagenet3d", "hf_browser_visitor"
+    with HubStandIn() as hub:
+        hub.add_repo(repo, index.root, gated="manual")
+        hub.add_user(token, "visitor", accepted={repo})
+        viewer = ViewerProcess(hub, repo, token, tmp_path_factory.mktemp("gate"))
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        try:
+            page.goto(viewer.url + "/")
+            expect(page.get_by_text(re.compile(f"{repo} is gated")).first).to_be_visible()
+            login = page.get_by_role("button", name=re.compile("Sign in with Hugging Face"))
+            expect(login).to_be_visible()
+            expect(page.get_by_role("link", name=repo).first).to_have_attribute(
+                "href", f"{hub.endpoint}/datasets/{repo}")
+            expect(page.get_by_role("button", name=re.compile(r"^Thumbnail \d+ of "))).to_have_count(0)
+            assert not any(r.kind == "resolve" for r in hub.requests)   # nothing read for this visitor
+            _save(page.screenshot(full_page=True), "browser-gate-anonymous.png", tmp_path)
+
+            login.click()
+            _expect_count(page, len(index.select(Filter())))
+            expect(page.get_by_role("button", name=re.compile("Logout"))).to_be_visible()
+            expect(page.get_by_text(re.compile(f"Data: {repo}"))).to_be_visible()
+            _choose(page, "category", "chair")   # the category choices came with the admission
+            _expect_count(page, len(index.select(Filter(category="chair"))))
+            assert {r.token for r in hub.requests if r.kind == "resolve"} == {token}
+            _save(page.screenshot(full_page=True), "browser-gate-signed-in.png", tmp_path)
+        finally:
+            context.close()
+            viewer.close()

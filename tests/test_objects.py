@@ -172,7 +172,7 @@ def test_collate_objects_batches_object_samples_for_a_dataloader(release):
     assert batch["bbox"].shape == (4, 4) and batch["is_padding"].dtype == torch.bool
     assert batch["object_id"] == objects["object_id"][:4]
     first = objects[0]
-    assert torch.equal(batch["image"][0], torch.from_numpy(np.asarray(first["image"])).permute(2, 0, 1))
+    assert torch.equal(batch["image"][0], torch.from_numpy(np.array(first["image"])).permute(2, 0, 1))
     assert batch["azimuth"][0].item() == first["azimuth"]
 
 

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -20,12 +26,17 @@ KINDS = ["wireframe", "bbox", "axes", "centre"]
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def dataset(tmp_path_factory):
     raw = tmp_path_factory.mktemp("raw")
     write_release(raw, ["bed", "car", "chair", "cup"], 8, seed=4, workers=1, progress=False)
     out = tmp_path_factory.mktemp("hub") / "imagenet3d"
     build(raw / "imagenet3d_v1", out, captions_path=str(raw / "captions/image_captions.jsonl"), progress=False)
-    demo = build_app(DatasetIndex(str(out)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def client(dataset):
+    demo = build_app(DatasetIndex(str(dataset)))
     demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, ssr_mode=False)
     try:
         yield Client(demo.local_url, verbose=False)
@@ -106,3 +117,45 @@ def test_no_file_outside_the_app_is_served(client):
             assert error.code in (400, 403, 404, 405), (path, error.code)
             continue
         assert b"root:" not in body and b"def test_no_file_outside" not in body, path
+
+
+def test_a_taken_port_gets_one_line_naming_the_variable(dataset, capsys, monkeypatch):
+    from viewer_app.app import main
+
+    monkeypatch.delenv("GRADIO_SERVER_PORT", raising=False)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main([str(dataset), "--port", str(port)]) == 2
+        error = capsys.readouterr().err
+        assert error.count("\n") == 1 and f"port {port}" in error and f"GRADIO_SERVER_PORT={port + 1}" in error
+        monkeypatch.setenv("GRADIO_SERVER_PORT", str(port))   # Gradio's own variable, honoured without --port
+        assert main([str(dataset)]) == 2 and f"port {port} " in capsys.readouterr().err
+    assert main([str(dataset) + "-typo", "--port", str(port)]) == 2
+    assert "no such folder" in capsys.readouterr().err
+
+
+def test_gradio_server_port_and_name_are_honoured(dataset, tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1",
+           "GRADIO_ANALYTICS_ENABLED": "False"}
+    with open(tmp_path / "viewer.log", "w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "viewer_app.app", str(dataset)], env=env, stdout=log,
+                                  stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[1])
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, (tmp_path / "viewer.log").read_text()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, (tmp_path / "viewer.log").read_text()
+                time.sleep(0.5)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -4,7 +4,9 @@
     python -m viewer_app.app hf://datasets/ORG/imagenet3d
 
 Only the annotation index is held in memory; one sample's image bytes and
-CAD models are read on demand by row-group random access.
+CAD models are read on demand by row-group random access. A gated Hub
+dataset is shown only to signed-in visitors the Hub lets read it, with their
+own token (viewer_app/access.py).
 """
 
 from __future__ import annotations
@@ -12,10 +14,14 @@ from __future__ import annotations
 import argparse
 import ctypes
 import hashlib
+import hmac
 import html
 import io
 import math
 import os
+import secrets
+import socket
+import sys
 import tempfile
 import threading
 from collections import OrderedDict
@@ -23,12 +29,16 @@ from pathlib import Path
 
 import gradio as gr
 import numpy as np
+from huggingface_hub import get_token
 from PIL import Image
 
 import imagenet3d
 from conversion.atomic import temporary_name
+from viewer_app.access import Access, Guard, access_line
 from viewer_app.data import SORT_KEYS, DatasetIndex, Filter
-from viewer_app.overlay import KINDS, OBJECT_COLOURS, draw_overlays
+from viewer_app.hub_io import AccessDenied, HubUnavailable, hub_repo
+from viewer_app.overlay import KINDS, draw_overlays
+from viewer_app.text import _degrees, _round, angle_histogram, caption_html, statistics_markdown  # noqa: F401
 
 PAGE_SIZE = 24
 CONCURRENCY = 4
@@ -66,6 +76,9 @@ class Viewer:
         # cache rewrites a PIL output in place, so two clients asking for the
         # same picture at once could be served a truncated file.
         self.files = Path(tempfile.mkdtemp(prefix="imagenet3d-viewer-"))
+        # File names are keyed with a secret of this process, so nobody can guess the URL of a
+        # picture they were not shown (a gated dataset's images are served only to admitted visitors).
+        self._secret = secrets.token_bytes(32)
         self.max_files = max_files
         self._recent: OrderedDict[Path, None] = OrderedDict()
         self._recent_lock = threading.Lock()
@@ -79,6 +92,9 @@ class Viewer:
         note = (f"{len(rows):,} images match; page {page} of {pages}" if rows
                 else "No image matches these filters.")
         return items, page, note
+
+    def _name(self, key: str, suffix: str) -> str:
+        return hmac.new(self._secret, key.encode(), hashlib.sha256).hexdigest()[:32] + suffix
 
     def _file(self, name: str, write) -> str:
         """A file under our folder, created once, atomically, by ``write(path)``."""
@@ -101,7 +117,7 @@ class Viewer:
 
     def thumbnail_files(self, image_ids: list[str]) -> list[str]:
         """Thumbnails of a page of images; those not yet drawn read their bytes in one pass."""
-        names = {i: hashlib.sha1(i.encode()).hexdigest()[:16] + ".jpg" for i in image_ids}
+        names = {i: self._name(f"thumbnail|{i}", ".jpg") for i in image_ids}
         missing = [i for i in image_ids if not (self.files / names[i]).exists()]
         data = self.index.images_bytes(missing) if missing else {}
         return [self._file(names[i], lambda path, i=i: self.thumbnail(
@@ -123,7 +139,7 @@ class Viewer:
         record = self.index.record(image_id)
         objects = record["objects"]
         chosen = sorted(k for k in kinds if k in KINDS)
-        name = hashlib.sha1(f"{image_id}|{','.join(chosen)}".encode()).hexdigest()[:16] + ".png"
+        name = self._name(f"overlay|{image_id}|{','.join(chosen)}", ".png")
         drawn = self._file(name, lambda path: self.overlay(image_id, objects, chosen).save(path, "PNG"))
         table = [[k, o["category"], *(_degrees(o[a]) for a in ("azimuth", "elevation", "theta")),
                   _round(o["distance"]), o["viewport"], o["cad_index"], o["object_status"], o["dense"], o["usable"]]
@@ -148,7 +164,7 @@ class Viewer:
         mesh = self.index.mesh(obj["category"], obj["cad_index"])
         if mesh is None:
             return None
-        from conversion.glb import glb_bytes
+        glb_bytes = imagenet3d.write_glb
 
         vertices, faces = mesh
         if obj["usable"]:
@@ -158,82 +174,32 @@ class Viewer:
             vertices = vertices @ (np.diag([1.0, -1.0, -1.0]) @ R).T
             # glb_bytes turns z-up meshes to glTF's y-up; undo that for camera-space vertices.
             vertices = vertices @ np.array([[1.0, 0, 0], [0, 0, -1], [0, 1, 0]]).T
-        pose = repr([obj[k] for k in ("azimuth", "elevation", "theta")]).encode()
-        name = f"{obj['category']}-{obj['cad_index']:02d}-{hashlib.sha1(pose).hexdigest()[:12]}.glb"
+        key = repr([obj[k] for k in ("category", "cad_index", "azimuth", "elevation", "theta")])
+        name = f"{obj['category']}-{obj['cad_index']:02d}-" + self._name(f"model|{key}", ".glb")
         return self._file(name, lambda path: path.write_bytes(glb_bytes(vertices, faces)))
 
     def statistics_text(self, selection: Filter) -> str:
-        stats = self.index.statistics(self.index.select(selection))
-        if not stats["images"]:
-            return "No image matches these filters."
-        lines = [f"**{stats['images']:,} images, {stats['objects']:,} objects**",
-                 "", "| split | images |", "|---|---|"]
-        lines += [f"| {k} | {v:,} |" for k, v in stats["per_split"].items()]
-        lines += ["", "| super-category (our grouping) | images |", "|---|---|"]
-        lines += [f"| {k} | {v:,} |" for k, v in sorted(stats["per_super_category"].items())]
-        lines += ["", "| category | images |", "|---|---|"]
-        lines += [f"| {k} | {v:,} |" for k, v in sorted(stats["per_category"].items(), key=lambda kv: -kv[1])]
-        for name, low in (("azimuth", 0), ("elevation", -180)):
-            values = stats[f"{name}_degrees"]
-            if values.size:
-                lines.append(f"\n{name} of usable objects (degrees): median {np.median(values):.1f}, "
-                             f"5-95% {np.percentile(values, 5):.1f} to {np.percentile(values, 95):.1f}")
-                lines += ["", *angle_histogram(values, low)]
-        return "\n".join(lines)
+        return statistics_markdown(self.index.statistics(self.index.select(selection)))
 
 
-def angle_histogram(degrees: np.ndarray, low: float, width: float = 30.0) -> list[str]:
-    """A markdown table of the angles in ``width``-degree bins over [low, low + 360), with bars;
-    empty bins at either end are left out."""
-    counts, edges = np.histogram(degrees, bins=int(360 / width), range=(low, low + 360))
-    filled = np.flatnonzero(counts)
-    shown = range(filled[0], filled[-1] + 1) if filled.size else range(0)
-    longest = max(int(counts.max()), 1)
-    return ["| degrees | objects | |", "|---|---:|---|"] + [
-        f"| {edges[k]:.0f} to {edges[k + 1]:.0f} | {counts[k]:,} | {'█' * round(20 * counts[k] / longest)} |"
-        for k in shown]
-
-
-def _degrees(value):
-    return None if value is None or not math.isfinite(value) else round(math.degrees(value), 1)
-
-
-def _round(value):
-    return None if value is None else round(value, 3)
-
-
-def caption_html(caption: str | None, objects: list[dict]) -> str:
-    """The caption with each <pose6D> token as a chip in its object's overlay colour."""
-    if not caption:
-        return "<p><em>No caption for this image.</em></p>"
-    parts = html.escape(caption).split(html.escape("<pose6D>"))
-    out = [parts[0]]
-    for k, text in enumerate(parts[1:]):
-        obj = objects[k] if k < len(objects) else None
-        colour = "#%02x%02x%02x" % OBJECT_COLOURS[k % len(OBJECT_COLOURS)]
-        if obj is not None and obj["azimuth"] is not None:
-            label = (f"{k}: az {_degrees(obj['azimuth'])}° el {_degrees(obj['elevation'])}° "
-                     f"θ {_degrees(obj['theta'])}° d {_round(obj['distance'])}")
-        else:
-            label = f"{k}: no pose"
-        out.append(f'<span style="background:{colour};color:#fff;border-radius:8px;padding:1px 6px;'
-                   f'font-size:0.85em">{html.escape(label)}</span>{text}')
-    return "<p>" + "".join(out) + "</p>"
-
-
-def build_app(index: DatasetIndex, concurrency: int = CONCURRENCY) -> gr.Blocks:
-    viewer = Viewer(index)
-    categories = [ANY, *sorted(set(index.category.tolist()))]
+def build_app(source: DatasetIndex | Access, concurrency: int = CONCURRENCY) -> gr.Blocks:
+    """The page for ``source``: an opened index (shown to everyone) or an Access (a Hub dataset's gate)."""
+    access = source if isinstance(source, Access) else Access(source.root, index=source)
+    guard = Guard(access, Viewer)
     # Gradio copies every output file into its own cache: clear what is an hour old, hourly.
     with gr.Blocks(title="ImageNet3D viewer", delete_cache=(3600, 3600)) as demo:
         gr.Markdown("# ImageNet3D viewer\nEvery object's CAD model drawn at its annotated 3D pose. "
                     + imagenet3d.SUPER_CATEGORY_NOTE)
+        with gr.Row(equal_height=True):
+            access_note = gr.Markdown()
+            if access.needs_login:
+                gr.LoginButton(scale=0, min_width=260)
         with gr.Row():
             split = gr.Dropdown([ANY, "train", "validation"], value=ANY, label="split")
             known = gr.Dropdown([ANY, "known", "novel"], value=ANY, label="known / novel category")
             super_category = gr.Dropdown([ANY, *imagenet3d.SUPER_CATEGORY_NAMES], value=ANY,
                                          label="super-category (ours)")
-            category = gr.Dropdown(categories, value=ANY, label="category")
+            category = gr.Dropdown([ANY, *guard.categories()], value=ANY, label="category")
         with gr.Row():
             status = gr.Dropdown([ANY, *imagenet3d.OBJECT_STATUSES, "missing"], value=ANY, label="object_status")
             dense = gr.Dropdown([ANY, *imagenet3d.DENSE_VALUES], value=ANY, label="dense")
@@ -264,21 +230,38 @@ def build_app(index: DatasetIndex, concurrency: int = CONCURRENCY) -> gr.Blocks:
             with gr.Tab("Statistics", id="statistics"):
                 statistics = gr.Markdown()
 
-        def on_browse(*values):
-            *chosen, page_number = values
-            return viewer.browse(make_filter(*chosen), page_number)
+        # Every handler that shows data takes the session's gr.OAuthToken (Gradio fills it in; it is
+        # not an API input) and goes through the guard.
+        def on_browse(split, known, super_category, category, status, dense, objects, text, sort, page_number,
+                      oauth_token: gr.OAuthToken | None):
+            chosen = make_filter(split, known, super_category, category, status, dense, objects, text, sort)
+            return guard(oauth_token, lambda message: ([], 1, message),
+                         lambda viewer: viewer.browse(chosen, page_number))
 
-        def on_filters(*values):
-            return on_browse(*values, 1)
+        def on_filters(split, known, super_category, category, status, dense, objects, text, sort,
+                       oauth_token: gr.OAuthToken | None):
+            return on_browse(split, known, super_category, category, status, dense, objects, text, sort, 1,
+                             oauth_token)
 
-        def on_statistics(*values):
-            return viewer.statistics_text(make_filter(*values))
+        def on_statistics(split, known, super_category, category, status, dense, objects, text, sort,
+                          oauth_token: gr.OAuthToken | None):
+            chosen = make_filter(split, known, super_category, category, status, dense, objects, text, sort)
+            return guard(oauth_token, lambda message: message, lambda viewer: viewer.statistics_text(chosen))
 
-        def on_sample(identifier, chosen_kinds):
-            return viewer.sample(identifier, chosen_kinds)
+        def on_sample(identifier, chosen_kinds, oauth_token: gr.OAuthToken | None):
+            return guard(oauth_token, lambda message: (None, [], "", None, message),
+                         lambda viewer: viewer.sample(identifier, chosen_kinds))
 
-        def on_random(*values):
-            return viewer.index.random_image(viewer.index.select(make_filter(*values))) or ""
+        def on_random(split, known, super_category, category, status, dense, objects, text, sort,
+                      oauth_token: gr.OAuthToken | None):
+            chosen = make_filter(split, known, super_category, category, status, dense, objects, text, sort)
+            return guard(oauth_token, lambda message: "",
+                         lambda viewer: viewer.index.random_image(viewer.index.select(chosen)) or "")
+
+        def on_access(oauth_token: gr.OAuthToken | None):
+            """The line above the viewer, and the category choices (data: admitted visitors only)."""
+            return guard(oauth_token, lambda message: (message, gr.Dropdown(choices=[ANY], value=ANY)),
+                         lambda viewer: (access_line(access), gr.Dropdown(choices=[ANY, *guard.categories()])))
 
         def on_select(event: gr.SelectData):
             return event.value.get("caption", "") if isinstance(event.value, dict) else ""
@@ -306,6 +289,7 @@ def build_app(index: DatasetIndex, concurrency: int = CONCURRENCY) -> gr.Blocks:
         open_in_sample_tab(gallery.select(on_select, outputs=[pending_id], api_visibility="private"))
         image_id.change(on_sample, inputs=[image_id, kinds], outputs=sample_outputs, api_name="sample")
         kinds.change(on_sample, inputs=[image_id, kinds], outputs=sample_outputs, api_visibility="private")
+        demo.load(on_access, outputs=[access_note, category], api_visibility="private")
         open_in_sample_tab(demo.load(on_load, outputs=[pending_id], api_visibility="private"))
         demo.load(on_filters, inputs=filters, outputs=browse_outputs, api_visibility="private")
         demo.load(on_statistics, inputs=filters, outputs=[statistics], api_visibility="private")
@@ -330,18 +314,55 @@ def limit_malloc_arenas(arenas: int = 2) -> bool:
     return bool(libc.mallopt(-8, arenas))  # -8 is M_ARENA_MAX in malloc.h
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", nargs="?", default=os.environ.get("IMAGENET3D_DATASET", "demo/imagenet3d"),
                         help="a converted folder or hf://datasets/ORG/NAME (default: the demo dataset)")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument("--host", help="address to serve on (default: GRADIO_SERVER_NAME, else 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to serve on (default: GRADIO_SERVER_PORT, else 7860)")
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY, help="requests run at once per event")
     args = parser.parse_args(argv)
+    host = args.host or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
+    try:
+        port = args.port if args.port is not None else int(os.environ.get("GRADIO_SERVER_PORT") or 7860)
+    except ValueError:
+        parser.error(f"GRADIO_SERVER_PORT must be a port number, not {os.environ['GRADIO_SERVER_PORT']!r}")
+    if not port_is_free(host, port):   # before the index is read, so the answer comes at once
+        return _fail(f"port {port} on {host} is taken (another viewer?): serve on another one with "
+                     f"--port {port + 1} or GRADIO_SERVER_PORT={port + 1}")
+    if hub_repo(args.dataset) is None and not Path(args.dataset).is_dir():
+        return _fail(f"no such folder {args.dataset!r} (convert a release first with python -m conversion build, "
+                     "or give hf://datasets/ORG/NAME)")
     limit_malloc_arenas()
-    demo = build_app(DatasetIndex(args.dataset), concurrency=args.concurrency)
-    demo.launch(server_name=args.host, server_port=args.port, ssr_mode=False)
+    try:
+        access = Access(args.dataset)
+    except (ValueError, FileNotFoundError, HubUnavailable, AccessDenied) as error:
+        return _fail(str(error))
+    if access.needs_login and not os.environ.get("SPACE_ID") and get_token() is None:
+        return _fail(f"{args.dataset} is gated: log in first (hf auth login, or HF_TOKEN=...), so that the "
+                     "viewer's Sign in button can sign you in locally")
+    demo = build_app(access, concurrency=args.concurrency)
+    try:
+        demo.launch(server_name=host, server_port=port, ssr_mode=False)
+    except OSError as error:   # taken between the check and the launch
+        return _fail(f"cannot serve on {host}:{port} ({error}): try --port {port + 1} or "
+                     f"GRADIO_SERVER_PORT={port + 1}")
+    return 0
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

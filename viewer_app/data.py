@@ -2,9 +2,16 @@
 
 The index is the small ``annotations`` config (no image bytes) plus, for
 every image, where its bytes sit: which shard of the ``default`` config,
-which row group, which row. Opening a sample reads one row group of one
-column (about 4 MB) and nothing else, from a local folder or lazily from the
-Hub through ``hf://datasets/<org>/<name>`` paths.
+which row group, which row. Opening a sample reads one row group of two
+adjacent columns (image and image_id, about 4 MB) and nothing else, from a
+local folder or lazily from the Hub through ``hf://datasets/<org>/<name>``.
+
+Requests (viewer_app/hub_io.py reads byte ranges; BENCHMARKS.md counts
+them): opening the index reads the dataset's info (on the Hub), each
+annotations file whole, and each Parquet footer of data/ and the CAD
+geometry file; images are located from the footers' row counts, because
+the annotations of a partition are its data shards' rows in order
+(conversion/extras.py, write_annotations), which every image read checks.
 """
 
 from __future__ import annotations
@@ -13,13 +20,14 @@ import functools
 import random
 from dataclasses import dataclass
 
-import fsspec
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 import imagenet3d
+from viewer_app.hub_io import Files, HubFiles, LocalFiles, hub_repo
+from viewer_app.ranged import FooterReader, parse_footer, read_row_groups
 
 STATUS_BITS = {status: 1 << i for i, status in enumerate(imagenet3d.OBJECT_STATUSES)}
 STATUS_BITS[None] = 1 << len(imagenet3d.OBJECT_STATUSES)  # objects without a status
@@ -56,18 +64,30 @@ class DatasetIndex:
     Hub dataset path ``hf://datasets/<org>/<name>``. Everything held is
     columnar (Arrow and numpy): at the real size (about 80,000 images) a
     Python dict per object alone would take hundreds of MB.
+
+    On the Hub, ``token`` reads the listing and the index (None: the locally
+    saved token; False: anonymous) and is the default for later reads, which
+    take the token of their context instead where one is set
+    (``hub_io.reading_as``: the viewer reads as each visitor).
     """
 
-    def __init__(self, root: str, filesystem: fsspec.AbstractFileSystem | None = None):
+    def __init__(self, root: str, token: str | bool | None = None, files: Files | None = None):
         self.root = root.rstrip("/")
-        self.fs = filesystem or fsspec.url_to_fs(self.root)[0]
-        annotation_files = sorted(self.fs.glob(f"{self.root}/annotations/*.parquet"))
+        if files is None:
+            files = HubFiles(self.root, token) if hub_repo(self.root) else LocalFiles(self.root)
+        self.fs = files   # glob / exists / size answer from the listing; read(path, start, stop) is a request
+        self._footer = FooterReader(self.fs)
+        self._footers: dict[str, bytes] = {}
+        annotation_files = self.fs.glob(f"{self.root}/annotations/*.parquet")
         if not annotation_files:
             raise ValueError(f"{root} has no annotations/*.parquet: is it a converted ImageNet3D dataset?")
-        parts = []
+        parts, self._partition_rows = [], {}
         for path in annotation_files:
-            table = pq.read_table(path, filesystem=self.fs)
-            partition = path.rsplit("/", 1)[-1].rsplit("-", 3)[0]   # e.g. train-known
+            # The whole file in one request, not kept in the range cache (it is parsed once).
+            data = self.fs.read(path, 0, self.fs.size(path), keep=False)
+            table = pq.read_table(pa.BufferReader(data))
+            partition = _partition(path)   # e.g. train-known
+            self._partition_rows[partition] = (sum(len(p) for p in parts), len(table))
             parts.append(table.append_column("split", pa.array([partition.rsplit("-", 1)[0]] * len(table))))
         self.table = pa.concat_tables(parts).combine_chunks()
         self.image_ids: list[str] = self.table.column("image_id").to_pylist()
@@ -181,14 +201,26 @@ class DatasetIndex:
     # -- random access to bytes --------------------------------------------
 
     def _locate_images(self) -> np.ndarray:
-        """Per annotation row: (file number, row group, row) of its image in the default config."""
-        self.image_files = sorted(self.fs.glob(f"{self.root}/data/*.parquet"))
+        """Per annotation row: (file number, row group, row) of its image in the default config,
+        from the data shards' footers alone: a partition's annotations are its shards' rows in order."""
+        self.image_files = self.fs.glob(f"{self.root}/data/*.parquet")
         located = np.full((len(self.image_ids), 3), -1, dtype=np.int32)
+        shards: dict[str, list[int]] = {}
         for number, path in enumerate(self.image_files):
-            for group, row, (image_id,) in self._keys(path, ["image_id"]):
-                position = self.position.get(image_id)
-                if position is not None:
-                    located[position] = (number, group, row)
+            shards.setdefault(_partition(path), []).append(number)
+        for partition, (first, count) in self._partition_rows.items():
+            rows = []
+            for number in shards.get(partition, []):
+                metadata = self._metadata(self.image_files[number])
+                for group in range(metadata.num_row_groups):
+                    n = metadata.row_group(group).num_rows
+                    rows.append(np.column_stack([np.full(n, number), np.full(n, group), np.arange(n)]))
+            held = sum(len(r) for r in rows)
+            if held != count:
+                raise ValueError(f"{self.root}: data/{partition}-* hold {held} images but annotations/{partition} "
+                                 f"{count}: the folder mixes two builds; build it again")
+            if rows:
+                located[first:first + count] = np.concatenate(rows)
         return located
 
     def image_location(self, image_id: str) -> Location:
@@ -199,35 +231,42 @@ class DatasetIndex:
         return Location(self.image_files[number], group, row)
 
     def _locate_cad_models(self) -> dict[tuple[str, int], Location]:
-        locations = {}
-        for path in sorted(self.fs.glob(f"{self.root}/cad_models/*.parquet")):
-            for group, row, key in self._keys(path, ["category", "cad_index"]):
-                locations[key] = Location(path, group, row)
-        return locations
+        """(category, cad_index) -> its row in the geometry file (one row group per category)."""
+        path = f"{self.root}/{imagenet3d.CAD_MESHES_FILE}"
+        try:  # no exists() first: on hf:// that would be one more request
+            places = imagenet3d.cad_mesh_rows(self._metadata(path))  # from the footer: no key columns read
+        except FileNotFoundError:
+            return {}  # a dataset without CAD geometry: the viewer shows no models
+        if places is None:
+            places = {key: (group, row) for group, row, key in self._keys(path, ["category", "cad_index"])}
+        return {key: Location(path, group, row) for key, (group, row) in places.items()}
 
     def _keys(self, path: str, columns: list[str]):
-        """(row group, row within it, values of ``columns``) for every row of a file, read with
-        one file handle (one request on hf://) rather than one per row group."""
+        """(row group, row within it, values of ``columns``) for every row of a file: one request
+        per run of nearby column chunks (ranged.MERGE_GAP)."""
         metadata = self._metadata(path)
-        with self.fs.open(path, "rb") as file:
-            table = pq.ParquetFile(file, metadata=metadata).read(columns=columns)
+        table = read_row_groups(self.fs, path, metadata, list(range(metadata.num_row_groups)), columns)
         groups = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
         positions = [(group, row) for group, rows in enumerate(groups) for row in range(rows)]
         return [(group, row, values) for (group, row), values in
                 zip(positions, zip(*(table.column(name).to_pylist() for name in columns)))]
 
-    @functools.lru_cache(maxsize=16)  # parsed footers are ~7x their size on disk: keep the recent ones
     def _metadata(self, path: str) -> pq.FileMetaData:
-        with self.fs.open(path, "rb") as file:
-            return pq.read_metadata(file)
+        """A file's footer: read once (one request) and kept as bytes; the parsed form of the
+        recent ones is kept too (parsed footers are ~7x their size on disk)."""
+        if path not in self._footers:
+            self._footers[path] = self._footer(path)
+        return self._parsed(path)
+
+    @functools.lru_cache(maxsize=16)
+    def _parsed(self, path: str) -> pq.FileMetaData:
+        return parse_footer(self._footers[path])
 
     def _read(self, location: Location, columns: list[str]) -> pa.Table:
-        """One row group of some columns. A fresh file handle per read (with the footer kept):
-        a ParquetFile kept open holds on to several MB of read buffers per shard, which
-        over the real dataset's shards would double the viewer's memory."""
-        with self.fs.open(location.file, "rb") as file:
-            parquet = pq.ParquetFile(file, metadata=self._metadata(location.file))
-            return parquet.read_row_group(location.row_group, columns=columns)
+        """One row group of some columns: one request (nearby column chunks are read together),
+        none when the range cache holds them."""
+        return read_row_groups(self.fs, location.file, self._metadata(location.file), [location.row_group],
+                               columns)
 
     def image_bytes(self, image_id: str) -> bytes:
         """The stored image bytes of one image: one row group of one column."""
@@ -240,34 +279,40 @@ class DatasetIndex:
             location = self.image_location(image_id)
             by_group.setdefault((location.file, location.row_group), []).append((image_id, location.row))
         found = {}
-        for (file, group), wanted in by_group.items():
-            column = self._read(Location(file, group, 0), ["image"]).column(0)
-            found.update((image_id, column[row].as_py()["bytes"]) for image_id, row in wanted)
+        for file in dict.fromkeys(file for file, _ in by_group):   # each file's row groups in one pass
+            groups = sorted(group for f, group in by_group if f == file)
+            metadata = self._metadata(file)
+            table = read_row_groups(self.fs, file, metadata, groups, ["image", "image_id"])
+            starts = np.cumsum([0] + [metadata.row_group(g).num_rows for g in groups])
+            images, ids = table.column("image"), table.column("image_id")
+            for group, start in zip(groups, starts):
+                for image_id, row in by_group[(file, group)]:
+                    if ids[start + row].as_py() != image_id:  # the footers' row counts placed it
+                        raise LookupError(f"{file} holds {ids[start + row].as_py()} where the index expects "
+                                          f"{image_id}: the folder mixes two builds; build it again")
+                    found[image_id] = images[start + row].as_py()["bytes"]
         return found
 
     @functools.lru_cache(maxsize=8)
     def mesh(self, category: str, cad_index: int) -> tuple[np.ndarray, np.ndarray] | None:
-        """Vertices (V, 3) and faces (F, 3) of a CAD model, or None if it is not in the dataset."""
-        location = self.cad_locations.get((category, cad_index))
-        if location is None:
+        """Vertices (V, 3) float64 and faces (F, 3) int64 of a CAD model, or None if it is not in the dataset."""
+        data = self.mesh_glb(category, cad_index)
+        if data is None:
             return None
-        table = self._read(location, ["vertices", "faces"])
-        vertices = _fixed_triples(table.column("vertices").chunk(0), location.row, np.float64)
-        faces = _fixed_triples(table.column("faces").chunk(0), location.row, np.int64)
-        return vertices, faces
+        vertices, faces = imagenet3d.read_glb(data)
+        return vertices.astype(np.float64), faces.astype(np.int64)
 
     def mesh_glb(self, category: str, cad_index: int) -> bytes | None:
+        """The GLB bytes of a CAD model, or None if it is not in the dataset."""
         location = self.cad_locations.get((category, cad_index))
         if location is None:
             return None
-        return self._read(location, ["mesh"]).column(0)[location.row].as_py()["bytes"]
+        return self._category_glbs(location.file, location.row_group)[location.row].as_py()
 
-
-def _fixed_triples(column: pa.ListArray, row: int, dtype) -> np.ndarray:
-    """Row ``row`` of a list<fixed_size_list<3>> column as an (N, 3) array, without Python lists."""
-    start, stop = column.offsets[row].as_py(), column.offsets[row + 1].as_py()
-    values = column.values.flatten().to_numpy(zero_copy_only=False)
-    return values[3 * start:3 * stop].reshape(-1, 3).astype(dtype)
+    @functools.lru_cache(maxsize=8)  # the last 8 categories: a few MB each at the real size
+    def _category_glbs(self, file: str, row_group: int) -> pa.BinaryArray:
+        """Every model of one category: one ranged read of one row group's ``glb`` column."""
+        return self._read(Location(file, row_group, 0), ["glb"]).column(0).combine_chunks()
 
 
 def _filled(values: pa.Array, fill) -> np.ndarray:
@@ -281,3 +326,8 @@ def _none(value: str) -> str | None:
 def _counts(values: np.ndarray) -> dict[str, int]:
     names, counts = np.unique(values, return_counts=True) if len(values) else ([], [])
     return {str(name): int(count) for name, count in zip(names, counts)}
+
+
+def _partition(path: str) -> str:
+    """The partition of a shard, e.g. train-known for .../train-known-00000-of-00002.parquet."""
+    return path.rsplit("/", 1)[-1].rsplit("-", 3)[0]
