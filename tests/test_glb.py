@@ -11,9 +11,9 @@ import pytest
 import trimesh
 
 from conversion import meshes
-from imagenet3d import write_glb as glb_bytes
+from imagenet3d import write_glb
 
-# The node rotation glb_bytes applies, as trimesh reports it: (x, y, z) -> (x, z, -y).
+# The node rotation write_glb applies, as trimesh reports it: (x, y, z) -> (x, z, -y).
 Z_UP_TO_Y_UP = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])
 
 
@@ -54,7 +54,7 @@ def _accessor_array(doc: dict, blob: bytes, i: int) -> np.ndarray:
 
 def test_container_layout():
     v, f = _mesh()
-    doc, blob = _chunks(glb_bytes(v, f))
+    doc, blob = _chunks(write_glb(v, f))
     assert doc["asset"]["version"] == "2.0"
     assert doc["buffers"] == [{"byteLength": doc["buffers"][0]["byteLength"]}]  # no uri: GLB buffer
     assert doc["buffers"][0]["byteLength"] <= len(blob) < doc["buffers"][0]["byteLength"] + 4
@@ -67,7 +67,7 @@ def test_container_layout():
 
 
 def test_document_structure():
-    doc, _ = _chunks(glb_bytes(*_tetra()))
+    doc, _ = _chunks(write_glb(*_tetra()))
     assert doc["scenes"][doc["scene"]]["nodes"] == [0]
     (node,) = doc["nodes"]
     (prim,) = doc["meshes"][node["mesh"]]["primitives"]
@@ -83,7 +83,7 @@ def test_document_structure():
 
 def test_accessors_hold_the_mesh_and_exact_bounds():
     v, f = _mesh()
-    doc, blob = _chunks(glb_bytes(v, f))
+    doc, blob = _chunks(write_glb(v, f))
     pos = _accessor_array(doc, blob, 0)
     idx = _accessor_array(doc, blob, 1)
     np.testing.assert_array_equal(pos, v.astype(np.float32))  # vertex data not rotated
@@ -93,7 +93,7 @@ def test_accessors_hold_the_mesh_and_exact_bounds():
 
 
 def test_node_rotation_maps_z_up_to_y_up():
-    doc, _ = _chunks(glb_bytes(*_tetra()))
+    doc, _ = _chunks(write_glb(*_tetra()))
     x, y, z, w = doc["nodes"][0]["rotation"]
     assert x * x + y * y + z * z + w * w == pytest.approx(1.0)
     # Rotate +z and the object's front (-y) by the quaternion (x, y, z, w).
@@ -109,7 +109,7 @@ def test_node_rotation_maps_z_up_to_y_up():
 
 def test_trimesh_round_trip():
     v, f = _mesh()
-    scene = trimesh.load(io.BytesIO(glb_bytes(v, f)), file_type="glb")
+    scene = trimesh.load(io.BytesIO(write_glb(v, f)), file_type="glb")
     # trimesh keeps the node rotation in the scene graph; the geometry is untouched.
     assert isinstance(scene, trimesh.Scene) and len(scene.geometry) == 1
     (geom,) = scene.geometry.values()
@@ -127,10 +127,10 @@ def test_trimesh_round_trip():
 
 def test_deterministic_and_dtype_independent():
     v, f = _mesh()
-    data = glb_bytes(v, f)
-    assert glb_bytes(v.copy(), f.copy()) == data
-    assert glb_bytes(v.astype(np.float32), f.astype(np.int64)) == data
-    assert glb_bytes(np.asfortranarray(v), f.astype(np.uint32)) == data
+    data = write_glb(v, f)
+    assert write_glb(v.copy(), f.copy()) == data
+    assert write_glb(v.astype(np.float32), f.astype(np.int64)) == data
+    assert write_glb(np.asfortranarray(v), f.astype(np.uint32)) == data
 
 
 @pytest.mark.parametrize("vertices, faces", [
@@ -144,4 +144,4 @@ def test_deterministic_and_dtype_independent():
 ])
 def test_bad_input_raises(vertices, faces):
     with pytest.raises(ValueError):
-        glb_bytes(vertices, faces)
+        write_glb(vertices, faces)

@@ -164,19 +164,17 @@ class Viewer:
         mesh = self.index.mesh(obj["category"], obj["cad_index"])
         if mesh is None:
             return None
-        glb_bytes = imagenet3d.write_glb
-
         vertices, faces = mesh
         if obj["usable"]:
             # Object to camera axes, then OpenCV (y down, z forward) to the viewer's y up, z back.
             R = imagenet3d.camera_matrices(obj["azimuth"], obj["elevation"], obj["theta"], obj["distance"],
                                            obj["px"], obj["py"], obj["viewport"], obj["focal"])[1]
             vertices = vertices @ (np.diag([1.0, -1.0, -1.0]) @ R).T
-            # glb_bytes turns z-up meshes to glTF's y-up; undo that for camera-space vertices.
+            # write_glb turns z-up meshes to glTF's y-up; undo that for camera-space vertices.
             vertices = vertices @ np.array([[1.0, 0, 0], [0, 0, -1], [0, 1, 0]]).T
         key = repr([obj[k] for k in ("category", "cad_index", "azimuth", "elevation", "theta")])
         name = f"{obj['category']}-{obj['cad_index']:02d}-" + self._name(f"model|{key}", ".glb")
-        return self._file(name, lambda path: path.write_bytes(glb_bytes(vertices, faces)))
+        return self._file(name, lambda path: path.write_bytes(imagenet3d.write_glb(vertices, faces)))
 
     def statistics_text(self, selection: Filter) -> str:
         return statistics_markdown(self.index.statistics(self.index.select(selection)))
