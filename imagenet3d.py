@@ -1044,17 +1044,36 @@ def _check_local_source(path: str, config: str) -> None:
                           f"{config!r} (it has: {', '.join(map(str, configs)) or 'none'}); {convert} RELEASE {path}")
 
 
-def _missing_source(source: str, error: Exception) -> SourceError:
+def _missing_source(source: str, hub: str) -> SourceError:
     """Neither a local folder nor a Hub dataset: say both, with the nearest local folder name."""
     import difflib
 
     parent = os.path.dirname(os.path.normpath(source)) or "."
     nearby = ([os.path.join(parent, name) if parent != "." else name for name in os.listdir(parent)]
               if os.path.isdir(parent) else [])
-    close = difflib.get_close_matches(source, nearby, n=1)
+    close = difflib.get_close_matches(source, [name for name in nearby if name != source], n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return SourceError(f"no local folder {source!r} under {os.getcwd()}{hint}, and no Hub dataset {source!r} "
-                       f"could be loaded ({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})")
+    return SourceError(f"no local folder {source!r} under {os.getcwd()}{hint}, and {hub}")
+
+
+_HUB_REPO_ID = re.compile(r"[\w.-]+/[\w.-]+")
+
+
+def _check_source(source: str, config: str) -> bool:
+    """Whether ``source`` is a local folder (checked to be a converted dataset); a one-line
+    SourceError for anything that can be neither that nor a Hub dataset, before any Hub request."""
+    if os.path.isdir(source):
+        _check_local_source(source, config)
+        return True
+    if os.path.isfile(source):
+        if zipfile.is_zipfile(source):
+            raise SourceError(f"{source} is a raw ImageNet3D release zip, not a converted dataset: convert it "
+                              f"first with python -m conversion build {source} OUT")
+        raise SourceError(f"{source} is a file, not a converted ImageNet3D dataset folder")
+    if not (source.startswith("hf://") or _HUB_REPO_ID.fullmatch(source)):
+        raise _missing_source(source, f"{source!r} is not a Hub dataset id (ORG/NAME): pass source= a folder "
+                                      "written by python -m conversion build, or a Hub dataset ORG/NAME")
+    return False
 
 
 def load(config: str = "default", split: str | None = None, streaming: bool = False,
@@ -1082,15 +1101,14 @@ def load(config: str = "default", split: str | None = None, streaming: bool = Fa
     import datasets
 
     source = os.fspath(source or DEFAULT_SOURCE)
-    local = os.path.isdir(source)
-    if local:
-        _check_local_source(source, config)
+    local = _check_source(source, config)
     try:
         dataset = datasets.load_dataset(source, config, split=split, streaming=streaming, **kwargs)
     except (datasets.exceptions.DatasetNotFoundError, FileNotFoundError, ConnectionError) as error:
         if local:
             raise
-        raise _missing_source(source, error) from None
+        reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        raise _missing_source(source, f"no Hub dataset {source!r} could be loaded ({reason})") from None
     return _with_cad_geometry(dataset, source, local, kwargs) if config == "cad_models" else dataset
 
 
@@ -1169,7 +1187,8 @@ def _with_cad_geometry(dataset, source: str, local: bool, kwargs: dict):
             raise SourceError(f"{source} has no {CAD_MESHES_FILE}: rebuild it with python -m conversion build")
     else:
         revision = kwargs.get("revision")
-        path = f"hf://datasets/{source}{'@' + quote(revision, safe='') if revision else ''}/{CAD_MESHES_FILE}"
+        repo = source.removeprefix("hf://datasets/")
+        path = f"hf://datasets/{repo}{'@' + quote(revision, safe='') if revision else ''}/{CAD_MESHES_FILE}"
     token = kwargs.get("token")
     geometry = _CadGeometry(path, {"token": token} if token is not None else {})
 
@@ -1883,16 +1902,25 @@ def _prediction_items(predictions: Any) -> Iterator[tuple[Any, Any]]:
 ANGLE_UNITS = ("radians", "degrees")
 
 
-def _check_radians(angles: np.ndarray, ids: list[str]) -> None:
-    """Refuse predictions that look like degrees. Any angle is valid (rotations are periodic), but
-    azimuths in radians rarely leave [-2pi, 2pi] while azimuths in degrees, spread over the circle,
-    almost all do: more than half of the azimuths beyond 2pi means degrees."""
+#: Below this many predictions, azimuths in degrees may all be small by chance.
+_MIN_PREDICTIONS_FOR_RADIANS_CHECK = 20
+
+
+def _check_unit(angles: np.ndarray, ids: list[str], angle_unit: str) -> None:
+    """Refuse predictions whose values contradict ``angle_unit``. Any angle is valid (rotations are
+    periodic), but azimuths in radians rarely leave [-2pi, 2pi] while azimuths in degrees, spread
+    over the circle, almost all do: more than half beyond 2pi means degrees, and none of 20 or more
+    beyond it means radians."""
     beyond = np.abs(angles[:, 0]) > 2 * math.pi + 1e-9
-    if beyond.sum() * 2 > len(beyond):
+    if angle_unit == "radians" and beyond.sum() * 2 > len(beyond):
         row = int(np.argmax(beyond))
         raise PredictionError(
             f"{int(beyond.sum())} of {len(beyond)} predicted azimuths are beyond 2pi (first: {ids[row]!r} "
             f"at {angles[row, 0]:g}): these look like degrees. Pass angle_unit='degrees' (CLI: --degrees)")
+    if angle_unit == "degrees" and len(beyond) >= _MIN_PREDICTIONS_FOR_RADIANS_CHECK and not beyond.any():
+        raise PredictionError(
+            f"angle_unit is degrees, but none of the {len(beyond)} predicted azimuths is beyond 2pi: "
+            "these look like radians. Leave out angle_unit='degrees' (CLI: --degrees)")
 
 
 def _read_predictions(predictions: Any, ids: list[str], need_category: bool
@@ -2009,7 +2037,8 @@ def evaluate(predictions: Mapping[str, Mapping] | Iterable[Mapping], references:
     Predicted angles are radians; ``angle_unit="degrees"`` converts them.
     Radians where more than half of the azimuths are beyond 2pi raise
     :class:`PredictionError`: they are almost surely degrees, which would
-    otherwise be scored silently as radians.
+    otherwise be scored silently as radians; so do "degrees" of which none
+    of 20 or more azimuths is beyond 2pi (radians, almost surely).
 
     Returns plain Python values: ``{"task", "num_objects", "super_category_note",
     "tables": {block: {column: {metric: value}}}}`` with block ``"all"``, or
@@ -2030,10 +2059,9 @@ def evaluate(predictions: Mapping[str, Mapping] | Iterable[Mapping], references:
         raise ValueError(f"unknown angle_unit {angle_unit!r}; units: {', '.join(ANGLE_UNITS)}")
     ids, categories, gt_angles = _read_references(references)
     pred_angles, pred_categories = _read_predictions(predictions, ids, need_category=task == "classification")
+    _check_unit(pred_angles, ids, angle_unit)
     if angle_unit == "degrees":
         pred_angles = np.radians(pred_angles)
-    else:
-        _check_radians(pred_angles, ids)
 
     errors = pose_error(rotation_matrix(*pred_angles.T), rotation_matrix(*gt_angles.T))
     correct = None

@@ -212,7 +212,8 @@ def _project_section(repo_id: str) -> str:
         f"[imagenet3d-hub]({url}) converted this dataset. Its one-file library `imagenet3d` adds what "
         "`datasets` alone does not: the camera and pose metric, object-centric crops, the paper's "
         "evaluation, and a viewer that draws every object's pose on its image.", "",
-        "```bash", f'pip install "imagenet3d @ git+{url}"', "```", "",
+        "```bash", f'pip install datasets pillow "imagenet3d @ git+{url}"   # load and the crops need both',
+        "```", "",
         "```python", "import imagenet3d", "",
         f'ds = imagenet3d.load("default", split="validation", source="{repo_id}")',
         "objects = imagenet3d.to_objects(ds)   # one 512x512 crop per usable object, with 40-bin pose labels",
@@ -293,9 +294,9 @@ def _cad_models_section(out: Path, repo_id: str) -> str:
         "viewer shows what each model looks like. The geometry is not a column of it:",
         "- the viewer converts images, audio, video, PDF, JSON, lists, dicts and plain values, and fails on any "
         "other feature type, `datasets.Mesh` included;",
-        "- it sends every cell in full: with the vertex and face lists and the GLB bytes in the config, a "
-        "100-row page measured 42.7 MB of JSON on a 12-category demo and up to 133 MB at the real size (992 "
-        f"models of up to 37,000 vertices). The largest page of this config is {largest / 1e3:,.0f} KB.", "",
+        "- it sends every cell in full: with the vertex and face lists in the config (the `Mesh` column "
+        "left out), its own code made 100-row pages of up to 89 MB of JSON at the real size (992 models of "
+        f"up to 37,000 vertices). The largest page of this config is {largest / 1e3:,.0f} KB.", "",
         f"The geometry lives once, in `{file}` (not a config): columns `category`, `cad_index`, "
         "`num_vertices`, `num_faces` and `glb`, a binary glTF 2.0 mesh whose vertices are the release's .off "
         "vertices as float32, z up (the node turns them to glTF's y up). Rows are sorted, one row group per "

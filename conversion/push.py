@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from huggingface_hub import HfApi
+from huggingface_hub import HfApi, get_token
+from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import validate_repo_id
 
 from conversion import manifest
@@ -54,6 +55,29 @@ def check_verified(out_dir: Path) -> None:
                          f"({len(problems)} problem(s)):\n  {shown}{suffix}")
 
 
+class HubWriteError(ValueError):
+    """The Hub refused to create or update a repo; the message is one line saying what to do."""
+
+
+def require_token(what: str) -> None:
+    """Writing needs a token: say so before any Hub call rather than in a 401 later."""
+    if get_token() is None:
+        raise HubWriteError(f"pushing {what} needs a Hugging Face token with write access: log in with "
+                            "`hf auth login` (or set HF_TOKEN)")
+
+
+def refusal(error: HfHubHTTPError, what: str) -> HubWriteError:
+    """One line for a Hub write refused, told apart by status code (never by the server's wording)."""
+    status = error.response.status_code if error.response is not None else None
+    reasons = {
+        401: "the Hub did not accept your token: log in again with `hf auth login` (or set HF_TOKEN)",
+        403: "your token may not write there: use a token with write access to that namespace",
+        429: "the Hub is rate-limiting this account: run the same command again in a few minutes (it resumes)",
+    }
+    server = (str(error).splitlines() or [""])[0]
+    return HubWriteError(f"could not push {what}: " + reasons.get(status, f"the Hub answered HTTP {status} ({server})"))
+
+
 def total_bytes(out_dir: str | os.PathLike[str], files: list[str]) -> int:
     return sum((Path(out_dir) / relpath).stat().st_size for relpath in files)
 
@@ -74,14 +98,19 @@ def push(out_dir: str | os.PathLike[str], repo_id: str, private: bool = False, d
     files = manifest.repo_files(root)
     if dry_run:
         return files
-    api = api or HfApi()
-    api.create_repo(repo_id=repo_id, repo_type="dataset", private=private, exist_ok=True)
+    if api is None:
+        require_token(f"to the dataset {repo_id}")
+        api = HfApi()
     sha = manifest.sha256_file(root / manifest.MANIFEST_NAME)
-    api.upload_folder(
-        repo_id=repo_id, repo_type="dataset", folder_path=str(root), revision=revision,
-        commit_message=f"Upload {len(files)} files ({manifest.MANIFEST_NAME} sha256 {sha[:12]})",
-        # A copy: upload_folder appends its defaults to the list it is given.
-        ignore_patterns=list(IGNORE_PATTERNS))
+    try:
+        api.create_repo(repo_id=repo_id, repo_type="dataset", private=private, exist_ok=True)
+        api.upload_folder(
+            repo_id=repo_id, repo_type="dataset", folder_path=str(root), revision=revision,
+            commit_message=f"Upload {len(files)} files ({manifest.MANIFEST_NAME} sha256 {sha[:12]})",
+            # A copy: upload_folder appends its defaults to the list it is given.
+            ignore_patterns=list(IGNORE_PATTERNS))
+    except HfHubHTTPError as error:
+        raise refusal(error, f"to the dataset {repo_id}") from None
     return files
 
 

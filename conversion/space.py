@@ -32,6 +32,8 @@ from pathlib import Path
 from huggingface_hub import HfApi, SpaceCard, SpaceCardData
 from huggingface_hub.errors import HfHubHTTPError
 
+from conversion.push import HubWriteError, refusal, require_token
+
 REPO = Path(__file__).resolve().parents[1]
 SPACE_FILES = {  # path in the Space -> path in this repository
     "imagenet3d.py": "imagenet3d.py",
@@ -148,11 +150,23 @@ def build_space(out: str | os.PathLike, dataset: str, hardware: str = ZERO_GPU) 
 
 def push_space(out: str | os.PathLike, space_id: str, private: bool = False, api: HfApi | None = None,
                hardware: str = ZERO_GPU) -> None:
-    api = api or HfApi()
-    api.create_repo(repo_id=space_id, repo_type="space", space_sdk="gradio", space_hardware=hardware,
-                    private=private, exist_ok=True)
-    api.upload_folder(repo_id=space_id, repo_type="space", folder_path=str(out),
-                      commit_message="Update the ImageNet3D viewer", ignore_patterns=[".*", "*/.*", "__pycache__/*"])
+    """Create (or update) the Space on ``hardware`` and upload the folder; HubWriteError in one line."""
+    if api is None:
+        require_token(f"the Space {space_id}")
+        api = HfApi()
+    try:
+        api.create_repo(repo_id=space_id, repo_type="space", space_sdk="gradio", space_hardware=hardware,
+                        private=private, exist_ok=True)
+        api.upload_folder(repo_id=space_id, repo_type="space", folder_path=str(out),
+                          commit_message="Update the ImageNet3D viewer",
+                          ignore_patterns=[".*", "*/.*", "__pycache__/*"])
+    except HfHubHTTPError as error:
+        status = error.response.status_code if error.response is not None else None
+        who = HOSTING[hardware][0]
+        if status == 402 and hardware != ZERO_GPU:   # Payment Required: the hardware is beyond the plan
+            raise HubWriteError(f"could not push the Space {space_id}: {hardware} needs {who}; "
+                                f"free personal accounts can use --hardware {ZERO_GPU}") from None
+        raise refusal(error, f"the Space {space_id} (on {hardware}, which needs {who})") from None
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -171,11 +185,8 @@ def _run(args: argparse.Namespace) -> int:
         else:
             try:
                 push_space(args.out, args.space_id, args.private, hardware=args.hardware)
-            except HfHubHTTPError as error:
-                status = error.response.status_code if error.response is not None else "?"
-                print(f"error: the Hub refused the Space {args.space_id} on {args.hardware} (HTTP {status}): "
-                      f"{args.hardware} needs {who}; free personal accounts can use --hardware {ZERO_GPU}",
-                      file=sys.stderr)
+            except HubWriteError as error:
+                print(f"error: {error}", file=sys.stderr)
                 return 1
             print(f"pushed to https://huggingface.co/spaces/{args.space_id}")
     print(f"or run it locally: python -m viewer_app.app hf://datasets/{args.dataset}")

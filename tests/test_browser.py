@@ -27,6 +27,7 @@ from conversion.build import build  # noqa: E402
 from conversion.synthetic_writer import write_release  # noqa: E402
 from viewer_app.app import PAGE_SIZE, build_app  # noqa: E402
 from viewer_app.data import DatasetIndex, Filter  # noqa: E402
+from viewer_process import free_port  # noqa: E402  (tests/ is on sys.path)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -76,7 +77,9 @@ def browser():
 @pytest.fixture(scope="module")
 def url(browser, index):
     demo = build_app(index)
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, ssr_mode=False)
+    # A port of its own: Gradio would take 7860, the one `make demo` serves on.
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True,
+                ssr_mode=False)
     try:
         yield demo.local_url.rstrip("/")
     finally:

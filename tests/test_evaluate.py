@@ -477,3 +477,12 @@ def test_cli_takes_degrees(hub, tmp_path):
     assert refused.returncode == 2 and "--degrees" in refused.stderr and "Traceback" not in refused.stderr
     accepted = run_cli(hub, str(path), "--degrees")
     assert accepted.returncode == 0, accepted.stderr
+
+
+def test_degrees_declared_for_radians_are_refused():
+    references = [ref(f"chair/n{k}_00", "chair", azimuth=0.1 * k) for k in range(25)]
+    radians = perfect(references)
+    with pytest.raises(PredictionError, match="look like radians"):
+        evaluate(radians, references, angle_unit="degrees")
+    few = references[:5]   # too few to tell: scored as told
+    assert cell(evaluate(perfect(few), few, angle_unit="degrees"))["count"] == 5

@@ -78,3 +78,17 @@ def test_a_mistyped_path_is_neither_a_local_folder_nor_a_hub_dataset(hub, tmp_pa
     assert "no local folder 'demo/imagenet3dX'" in done.stderr and "no Hub dataset" in done.stderr
     assert "did you mean 'demo/imagenet3d'" in done.stderr
     assert hub.count() > 0  # the Hub was asked
+
+
+def test_a_release_zip_and_a_bare_name_are_refused_before_any_hub_request(raw_release, tmp_path, monkeypatch):
+    import shutil
+
+    archive = shutil.make_archive(str(tmp_path / "imagenet3d_v1"), "zip", raw_release.parent, "imagenet3d_v1")
+    with pytest.raises(imagenet3d.SourceError, match="raw ImageNet3D release zip.*python -m conversion build"):
+        imagenet3d.load(source=archive)
+    monkeypatch.chdir(tmp_path)
+    # "imagenet3d" (the default source) is no folder here and no ORG/NAME: said at once, without the Hub.
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(imagenet3d.SourceError, match="not a Hub dataset id") as caught:
+        imagenet3d.load(source="imagenet3d")
+    assert "did you mean 'imagenet3d'" not in str(caught.value)

@@ -32,7 +32,7 @@ def out(tmp_path: Path) -> Path:
     (root / "data" / ".train-00001.parquet.tmp-99").write_bytes(b"partial")
     (root / ".cache" / "huggingface").mkdir(parents=True)
     (root / ".cache" / "huggingface" / "upload.lock").write_text("x")
-    manifest.write_manifest(root, {"path": "/src", "files": 4, "bytes": 100}, {"python": "3.11"})
+    manifest.write_manifest(root, {"name": "src.zip", "files": 4, "bytes": 100}, {"python": "3.11"})
     return root
 
 
@@ -138,7 +138,8 @@ def test_cli_dry_run_prints_sizes_and_total(out, api, capsys):
     assert api.mock_calls == []
 
 
-def test_cli_push_prints_summary(out, api, capsys):
+def test_cli_push_prints_summary(out, api, capsys, monkeypatch):
+    monkeypatch.setenv("HF_TOKEN", "hf_a_token_for_the_mocked_client")
     assert run_cli(["push", str(out), "--repo-id", REPO_ID, "--private"], api) == 0
     line = capsys.readouterr().out.strip()
     assert line.startswith("pushed 5 files") and line.endswith(f"https://huggingface.co/datasets/{REPO_ID}")
@@ -150,3 +151,21 @@ def test_cli_refuses_corrupted_folder_with_exit_2(out, api, capsys):
     assert run_cli(["push", str(out), "--repo-id", REPO_ID], api) == 2
     assert "figures/poses.png: listed in manifest.json but missing" in capsys.readouterr().err
     assert api.mock_calls == []
+
+
+@pytest.mark.parametrize("command", ["push", "space"])
+def test_pushing_without_a_usable_token_says_what_to_do_in_one_line(out, hub, tmp_path, command):
+    """Over real HTTP to the stand-in Hub: no token is said before any request; a token the Hub
+    refuses (401) is said in one line, not as the HTTP client's multi-line error."""
+    import subprocess
+    import sys
+
+    argv = (["push", str(out), "--repo-id", REPO_ID] if command == "push" else
+            ["space", str(tmp_path / "space"), "--dataset", REPO_ID, "--space-id", "someone/viewer"])
+    for token, expected in ((None, "hf auth login"), ("hf_unknown", "did not accept your token")):
+        hub.reset_counts()
+        done = subprocess.run([sys.executable, "-m", "conversion", *argv], env=hub.env(tmp_path / "home", token),
+                              capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1])
+        errors = [line for line in done.stderr.splitlines() if line.strip()]
+        assert done.returncode != 0 and len(errors) == 1 and expected in errors[0], done.stderr
+        assert (hub.count() == 0) == (token is None)

@@ -4,7 +4,6 @@ package imported, as on ZeroGPU, and without), pushed through a mocked Hub clien
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from conversion.__main__ import main
 from conversion.build import build
 from conversion.space import HOSTING, ZERO_GPU, build_space, push_space
 from conversion.synthetic_writer import write_release
+from viewer_process import free_port  # noqa: E402  (tests/ is on sys.path)
 
 ANY_FILTERS = ["any", "any", "any", "any", "any", "any", "any", "", "image_id"]
 # What spaces/config.py reads: on ZeroGPU the platform sets both.
@@ -90,7 +90,7 @@ def test_space_serves_with_the_spaces_package(tmp_path, dataset, zero_gpu):
 
     space = tmp_path / "space"
     build_space(space, "someorg/imagenet3d", ZERO_GPU)
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SPACES_", "ZERO"))}
     env.pop("PYTHONPATH", None)
     env.update(IMAGENET3D_DATASET=str(dataset), GRADIO_ANALYTICS_ENABLED="False", GRADIO_SERVER_NAME="127.0.0.1",
@@ -130,12 +130,6 @@ def test_cli_dry_run_and_bad_input(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["space", str(tmp_path / "u"), "--dataset", "org/name", "--hardware", "a100-large"])
     assert "invalid choice" in capsys.readouterr().err
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_for(url: str, server: subprocess.Popen, log, timeout: float = 120.0) -> None:

@@ -20,6 +20,7 @@ from conversion.build import build  # noqa: E402
 from conversion.synthetic_writer import write_release  # noqa: E402
 from viewer_app.app import build_app, caption_html  # noqa: E402
 from viewer_app.data import DatasetIndex  # noqa: E402
+from viewer_process import free_port  # noqa: E402  (tests/ is on sys.path)
 
 ANY_FILTERS = ["any", "any", "any", "any", "any", "any", "any", "", "image_id"]
 KINDS = ["wireframe", "bbox", "axes", "centre"]
@@ -37,7 +38,9 @@ def dataset(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(dataset):
     demo = build_app(DatasetIndex(str(dataset)))
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, ssr_mode=False)
+    # A port of its own: Gradio would take 7860, the one `make demo` serves on.
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True,
+                ssr_mode=False)
     try:
         yield Client(demo.local_url, verbose=False)
     finally:

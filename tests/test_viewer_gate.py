@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hub_standin import HubStandIn
 from viewer_process import ViewerProcess as Viewer
-from viewer_process import _free_port
+from viewer_process import free_port
 
 from conversion.build import build
 from conversion.synthetic_writer import write_release
@@ -150,9 +150,24 @@ def test_a_gated_dataset_run_locally_without_a_token_says_to_log_in(hub, tmp_pat
     import sys
 
     env = {**hub.env(tmp_path), "GRADIO_ANALYTICS_ENABLED": "False"}   # no token at all
-    port = str(_free_port())
+    port = str(free_port())
     result = subprocess.run([sys.executable, "-m", "viewer_app.app", f"hf://datasets/{GATED}", "--port", port],
                             cwd=Path(__file__).resolve().parents[1], env=env, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1 and "is gated: log in first" in result.stderr
+
+
+def test_a_mistyped_dataset_run_locally_is_said_at_start_up_not_shown_as_a_gate(hub, tmp_path):
+    import subprocess
+    import sys
+
+    hub.add_user("hf_local_account", "local", accepted=())
+    port = str(free_port())
+    for token, expected in ((None, "not visible anonymously"), ("hf_local_account", "no dataset org/nothere")):
+        env = {**hub.env(tmp_path, token=token), "GRADIO_ANALYTICS_ENABLED": "False"}
+        result = subprocess.run([sys.executable, "-m", "viewer_app.app", "hf://datasets/org/nothere", "--port", port],
+                                cwd=Path(__file__).resolve().parents[1], env=env, capture_output=True, text=True,
+                                timeout=120)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert result.stderr.count("\n") == 1 and expected in result.stderr, result.stderr

@@ -21,7 +21,7 @@ class ViewerProcess:
     """`python -m viewer_app.app hf://datasets/REPO` in its own process, signed in locally as `token`."""
 
     def __init__(self, hub: HubStandIn, repo: str, token: str, home: Path):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**hub.env(home, token=token), "GRADIO_ANALYTICS_ENABLED": "False"}
         env.pop("PYTHONPATH", None)
@@ -58,7 +58,7 @@ class ViewerProcess:
         self.process.wait(timeout=30)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]

@@ -66,6 +66,7 @@ class Access:
         self._index = index
         self._info = None
         self.gated: bool | None = False      # None: not known yet (the Hub was unreachable at start-up)
+        self.hidden = False                  # not visible anonymously at all: private, or no such dataset
         self._probed_at = 0.0
         self._lock = threading.Lock()
         self._decisions: OrderedDict[str, tuple[float, str | None]] = OrderedDict()
@@ -94,7 +95,7 @@ class Access:
             self._info = dataset_info(self.repo_id, token=False)
             self.gated = bool(self._info.gated) or bool(self._info.private)
         except AccessDenied:   # private, or gone: only a visitor who may read it will see it
-            self.gated = True
+            self.gated = self.hidden = True
         except HubUnavailable:
             self.gated = None
 
@@ -165,9 +166,17 @@ class Access:
             raise
         return None
 
+    def local_account_cannot_see(self) -> bool:
+        """Run locally (never in a Space): whether this machine's own account is told the dataset
+        does not exist, so a mistyped name is said at start-up rather than as a gate on the page."""
+        return self._ask_hub(get_token()) == NO_ACCESS
+
     def message(self, reason: str) -> str:
         """What a visitor who is not admitted reads: one paragraph, with the dataset's page."""
         link = f"[{self.repo_id}]({self.page})"
+        if reason == SIGN_IN and self.hidden:
+            return (f"🔒 {self.repo_id} is not visible without signing in: it is private, or there is no such "
+                    "dataset. **Sign in with Hugging Face** (the button at the top) with an account that can see it.")
         return {
             SIGN_IN: f"🔒 {link} is gated: its images and annotations are shown only to signed-in users who "
                      f"have accepted its conditions. **Sign in with Hugging Face** (the button at the top), and "

@@ -327,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"GRADIO_SERVER_PORT must be a port number, not {os.environ['GRADIO_SERVER_PORT']!r}")
     if not port_is_free(host, port):   # before the index is read, so the answer comes at once
         return _fail(f"port {port} on {host} is taken (another viewer?): serve on another one with "
-                     f"--port {port + 1} or GRADIO_SERVER_PORT={port + 1}")
+                     f"--port {port + 1} or GRADIO_SERVER_PORT={port + 1} (make: PORT={port + 1} make serve)")
     if hub_repo(args.dataset) is None and not Path(args.dataset).is_dir():
         return _fail(f"no such folder {args.dataset!r} (convert a release first with python -m conversion build, "
                      "or give hf://datasets/ORG/NAME)")
@@ -336,9 +336,14 @@ def main(argv: list[str] | None = None) -> int:
         access = Access(args.dataset)
     except (ValueError, FileNotFoundError, HubUnavailable, AccessDenied) as error:
         return _fail(str(error))
-    if access.needs_login and not os.environ.get("SPACE_ID") and get_token() is None:
-        return _fail(f"{args.dataset} is gated: log in first (hf auth login, or HF_TOKEN=...), so that the "
-                     "viewer's Sign in button can sign you in locally")
+    if access.needs_login and not os.environ.get("SPACE_ID"):
+        # Run locally, the Sign in button signs in as this machine's account: check it can see the data.
+        what = "is not visible anonymously (private, or no such dataset)" if access.hidden else "is gated"
+        if get_token() is None:
+            return _fail(f"{args.dataset} {what}: log in first (hf auth login, or HF_TOKEN=...), so that the "
+                         "viewer's Sign in button can sign you in locally")
+        if access.hidden and access.local_account_cannot_see():
+            return _fail(f"no dataset {access.repo_id} on the Hub that your account can see (check the name)")
     demo = build_app(access, concurrency=args.concurrency)
     try:
         demo.launch(server_name=host, server_port=port, ssr_mode=False)
