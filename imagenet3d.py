@@ -1139,9 +1139,12 @@ class _CadGeometry:
         else:
             opened = open(self.path, "rb")
         with opened as file:
-            parquet = pq.ParquetFile(file, metadata=self._metadata)
+            # No pyarrow threads: with them, a process that read over HTTPS may abort at exit.
+            parquet = pq.ParquetFile(file, metadata=self._metadata, pre_buffer=False)
             self._metadata = parquet.metadata
-            return parquet.read(columns) if group is None else parquet.read_row_group(group, columns)
+            if group is None:
+                return parquet.read(columns, use_threads=False)
+            return parquet.read_row_group(group, columns, use_threads=False)
 
     def _locate(self) -> dict[tuple[str, int], tuple[int, int]]:
         if self._where is None:
