@@ -57,7 +57,7 @@ __all__ = [
     "AnnotationError", "UnsafePickleError",
     "evaluate", "format_table", "reference_objects", "read_predictions", "PredictionError",
     "EVALUATION_TASKS", "EVALUATION_COLUMNS", "ANGLE_UNITS",
-    "load", "object_id", "DEFAULT_SOURCE", "SourceError", "RELEASE_FOLDERS",
+    "load", "object_id", "DEFAULT_SOURCE", "SourceError", "RELEASE_FOLDERS", "release_root",
     "CROP_SIZE", "CROP_DISTANCE", "center_and_resize", "object_sample", "usable_object_indices", "to_objects",
     "REMAINDER_MODES", "usable_objects", "plan_object_shards", "object_stream",
     "TRAINING_COLUMNS", "DecodeImages", "decode_images", "collate_images", "collate_objects",
@@ -1019,8 +1019,9 @@ class SourceError(ValueError):
     a folder without the dataset's configs, or neither a local folder nor a Hub dataset."""
 
 
-def _release_root(path: str | os.PathLike) -> str | None:
-    """The raw release folder at or just under ``path``, if it is one."""
+def release_root(path: str | os.PathLike) -> str | None:
+    """The raw release folder (holding :data:`RELEASE_FOLDERS`) at ``path`` or in its
+    ``imagenet3d_v1/`` folder, if either is one; else None."""
     for root in (os.fspath(path), os.path.join(path, "imagenet3d_v1")):
         if all(os.path.isdir(os.path.join(root, folder)) for folder in RELEASE_FOLDERS):
             return root
@@ -1030,7 +1031,7 @@ def _release_root(path: str | os.PathLike) -> str | None:
 def _check_local_source(path: str, config: str) -> None:
     """One-line errors for a local folder that ``load_dataset`` would misread."""
     convert = "convert it first with python -m conversion build"
-    if _release_root(path) is not None:
+    if release_root(path) is not None:
         raise SourceError(f"{path} is a raw ImageNet3D release, not a converted dataset: {convert} {path} OUT")
     readme = os.path.join(path, "README.md")
     if not os.path.isfile(readme):
@@ -2138,8 +2139,9 @@ def reference_objects(rows: Iterable[Mapping]) -> list[dict]:
     """The references of :func:`evaluate` from image rows (``annotations`` or
     ``default`` config, or any dicts with image_id and objects).
 
-    A list (so it can be scored any number of times) of one dict per usable object: object_id (``object_id(image_id, k)``
-    with k its position among *all* the image's objects, as the official
+    A list (so it can be scored any number of times) of one dict per usable
+    object: object_id (``object_id(image_id, k)`` with k its position among
+    *all* the image's objects, as the official
     object-centric files are named), image_id, category, azimuth, elevation,
     theta. ``usable`` is the official filter of imagenet3d_exp's
     ``preprocess_data.py`` (pose present, ``object_status`` present and not

@@ -18,7 +18,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-_LAYOUT = ("images", "annotations", "lists")
+import imagenet3d
+
 #: A file at the release root that only the synthetic generator writes (the
 #: real release has no top-level files). Its JSON says what made the release.
 SYNTHETIC_MARKER = "SYNTHETIC_RELEASE.json"
@@ -55,7 +56,8 @@ class ReleaseSource:
         else:
             raise SourceError(f"{self.path} is neither a folder nor a .zip archive")
         self.by_path = {entry.relpath: entry for entry in self.entries}
-        missing = [part for part in _LAYOUT if not any(e.relpath.startswith(part + "/") for e in self.entries)]
+        missing = [part for part in imagenet3d.RELEASE_FOLDERS
+                   if not any(e.relpath.startswith(part + "/") for e in self.entries)]
         if missing:
             raise SourceError(f"{self.path} is not an ImageNet3D release: no {', '.join(missing)}/ folder")
 
@@ -63,9 +65,9 @@ class ReleaseSource:
 
     @staticmethod
     def _find_folder_root(path: Path) -> Path:
-        for candidate in (path, path / "imagenet3d_v1"):
-            if all((candidate / part).is_dir() for part in _LAYOUT):
-                return candidate
+        root = imagenet3d.release_root(path)
+        if root is not None:
+            return Path(root)
         raise SourceError(f"{path} is not an ImageNet3D release: expected images/, annotations/ "
                           "and lists/ in it or in its imagenet3d_v1/ folder")
 
@@ -146,6 +148,6 @@ def _common_release_prefix(names: list[str]) -> str:
     for name in names:
         parts = name.split("/")
         for depth, part in enumerate(parts[:-1]):
-            if part in _LAYOUT:
+            if part in imagenet3d.RELEASE_FOLDERS:
                 return "".join(f"{p}/" for p in parts[:depth])
     return ""
