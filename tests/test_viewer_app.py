@@ -87,7 +87,7 @@ def test_bad_input_gets_a_message_not_a_traceback(client):
 def test_angle_histogram_counts_every_angle():
     import numpy as np
 
-    from viewer_app.app import angle_histogram
+    from viewer_app.text import angle_histogram
 
     rows = angle_histogram(np.array([0.0, 10.0, 29.9, 30.0, 359.0]), low=0)
     counts = [int(row.split("|")[2].replace(",", "")) for row in rows[2:]]

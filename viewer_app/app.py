@@ -38,7 +38,7 @@ from viewer_app.access import Access, Guard, access_line
 from viewer_app.data import SORT_KEYS, DatasetIndex, Filter
 from viewer_app.hub_io import AccessDenied, HubUnavailable, hub_repo
 from viewer_app.overlay import KINDS, draw_overlays
-from viewer_app.text import _degrees, _round, angle_histogram, caption_html, statistics_markdown  # noqa: F401
+from viewer_app.text import _degrees, _round, caption_html, statistics_markdown
 
 PAGE_SIZE = 24
 CONCURRENCY = 4
