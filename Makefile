@@ -28,8 +28,8 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 demo: demo-data serve
 
 demo-data: $(VENV)/.installed
-	$(PY) -m conversion synth $(DEMO)/raw --categories 12 --images-per-category 20 --seed 0 --format both
-	$(PY) -m conversion check-synthetic $(DEMO)/raw
+	$(PY) -m synthetic_release write $(DEMO)/raw --categories 12 --images-per-category 20 --seed 0 --format both
+	$(PY) -m synthetic_release check $(DEMO)/raw
 	$(PY) -m conversion build $(DEMO)/raw/imagenet3d_v1.zip $(DEMO)/imagenet3d \
 		--captions $(DEMO)/raw/captions/image_captions.jsonl \
 		--descriptions $(DEMO)/raw/captions/category_descriptions.json

@@ -112,7 +112,7 @@ def subset_release(release: Path, out: Path, fraction: float) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("release_folder", type=Path, help="a folder written by `python -m conversion synth`")
+    parser.add_argument("release_folder", type=Path, help="a folder written by `python -m synthetic_release write`")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks/out/convert")
     args = parser.parse_args()

@@ -10,7 +10,7 @@ the same models, row by row.
 
 At the real size of the CAD models (all 189 categories, 992 models, up to 37k vertices):
 
-    .venv/bin/python -m conversion synth benchmarks/out/data_studio/raw --categories 189 \\
+    .venv/bin/python -m synthetic_release write benchmarks/out/data_studio/raw --categories 189 \\
         --images-per-category 1 --seed 0 --format zip
     .venv/bin/python benchmarks/bench_data_studio.py benchmarks/out/data_studio/hub \\
         --build benchmarks/out/data_studio/raw/imagenet3d_v1.zip

@@ -13,7 +13,7 @@ change (category: grid and statistics); the next page; a sample of another
 category; and, with nothing cached, a sample again (the bound that must
 hold whatever was read before).
 
-    .venv/bin/python -m conversion synth benchmarks/out/requests --categories 20 --images-per-category 40
+    .venv/bin/python -m synthetic_release write benchmarks/out/requests --categories 20 --images-per-category 40
     .venv/bin/python -m conversion build benchmarks/out/requests/imagenet3d_v1 benchmarks/out/requests-hub
     .venv/bin/python benchmarks/bench_requests.py benchmarks/out/requests-hub [--gated] [--json]
 """

@@ -25,9 +25,9 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from conversion import synthetic  # noqa: E402
-from conversion.silhouettes import check_release  # noqa: E402
-from conversion.synthetic_writer import write_release  # noqa: E402
+from synthetic_release import scenes as synthetic  # noqa: E402
+from synthetic_release.check import check_release  # noqa: E402
+from synthetic_release.writer import write_release  # noqa: E402
 
 
 def timed_release(out: Path, categories, per_category: int, workers: int, zip_: bool = False) -> float:

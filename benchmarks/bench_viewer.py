@@ -12,7 +12,7 @@ objects over 189 categories):
      requests each) against the viewer in its own process, as a Space runs
      it, for each concurrency limit asked: errors, p95, the server's memory.
 
-    .venv/bin/python -m conversion synth benchmarks/out/fullsize --categories 189 --images-per-category 420
+    .venv/bin/python -m synthetic_release write benchmarks/out/fullsize --categories 189 --images-per-category 420
     .venv/bin/python -m conversion build benchmarks/out/fullsize/imagenet3d_v1 benchmarks/out/fullsize-hub
     .venv/bin/python benchmarks/bench_viewer.py benchmarks/out/fullsize-hub
 """

@@ -9,34 +9,6 @@ import sys
 import imagenet3d
 
 
-def _synth(args: argparse.Namespace) -> int:
-    from conversion import synthetic
-    from conversion.synthetic_writer import write_release
-
-    if args.category_list:
-        categories = [c.strip() for c in args.category_list.split(",") if c.strip()]
-        unknown = [c for c in categories if c not in imagenet3d.CATEGORY_INFO]
-        if unknown:
-            print(f"error: unknown categories: {', '.join(unknown)}", file=sys.stderr)
-            return 2
-    else:
-        categories = synthetic.choose_categories(args.categories)
-    summary = write_release(
-        args.out, categories, args.images_per_category, seed=args.seed,
-        workers=args.workers, tree=args.format in ("tree", "both"),
-        zip_=args.format in ("zip", "both"), progress=not args.quiet)
-    print(summary.as_text())
-    return 0
-
-
-def _check_synthetic(args: argparse.Namespace) -> int:
-    from conversion.silhouettes import check_release
-
-    report = check_release(args.release, progress=not args.quiet, workers=args.workers)
-    print(report.as_text())
-    return 0 if report.passed(args.min_iou) else 1
-
-
 def _build(args: argparse.Namespace) -> int:
     from conversion.build import build
     from conversion.records import BadInput
@@ -54,7 +26,7 @@ def _build(args: argparse.Namespace) -> int:
     origin = None
     try:
         if args.from_hub:
-            from conversion.hub_release import RELEASE_FILENAME, HubReleaseError, fetch_release
+            from conversion.hub.fetch import RELEASE_FILENAME, HubReleaseError, fetch_release
 
             try:
                 release = fetch_release(args.from_hub, args.filename or RELEASE_FILENAME, args.revision,
@@ -76,7 +48,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from conversion import hub_release, manifest, push, space
+    from conversion import manifest
+    from conversion.hub import fetch as hub_release, push, space
 
     parser = argparse.ArgumentParser(prog="python -m conversion", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -108,31 +81,6 @@ def build_parser() -> argparse.ArgumentParser:
     push.register(commands)
     space.register(commands)
 
-    synth = commands.add_parser(
-        "synth", help="write a synthetic release in the exact imagenet3d_v1 format",
-        description="Render a synthetic ImageNet3D release (images from CAD meshes at the "
-                    "annotated poses) in the exact v1 layout. The same seed gives the same bytes.")
-    synth.add_argument("out", help="output folder (gets imagenet3d_v1/ and/or imagenet3d_v1.zip, captions/)")
-    synth.add_argument("--categories", type=int, default=189, help="how many categories, spread over the list")
-    synth.add_argument("--category-list", help="comma-separated category names instead of --categories")
-    synth.add_argument("--images-per-category", type=int, default=10)
-    synth.add_argument("--seed", type=int, default=0)
-    synth.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    synth.add_argument("--format", choices=("tree", "zip", "both"), default="tree",
-                       help="unpacked folder, the .zip like the real download, or both")
-    synth.add_argument("--quiet", action="store_true", help="no progress bars")
-    synth.set_defaults(run=_synth)
-
-    check = commands.add_parser(
-        "check-synthetic", help="measure how well projected CAD models cover the rendered objects",
-        description="Re-render every image from the release's recorded seed (it must equal the "
-                    "stored bytes), then for every fully visible object report the IoU between its "
-                    "CAD model projected from the files on disk and its rendered silhouette.")
-    check.add_argument("release", help="a synthetic release folder (the one given to synth)")
-    check.add_argument("--min-iou", type=float, default=0.95)
-    check.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    check.add_argument("--quiet", action="store_true")
-    check.set_defaults(run=_check_synthetic)
     return parser
 
 

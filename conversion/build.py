@@ -29,9 +29,9 @@ from tqdm import tqdm
 
 import imagenet3d
 from conversion import records
-from conversion.atomic import atomic_write
+from _imagenet3d.files import atomic_write
 from conversion.manifest import sha256_file
-from conversion.parallel import parallel_map
+from _imagenet3d.parallel import parallel_map
 from conversion.parquet_io import ParquetSink
 from conversion.records import BadInput, Candidate
 from conversion.source import ReleaseSource
@@ -166,7 +166,7 @@ def build(src: str | os.PathLike, out: str | os.PathLike, captions_path: str | N
     ``origin`` says where ``src`` came from (``build --from-hub``: repo, commit,
     sha256); it goes into manifest.json only, so a build resumes whether its
     zip came from the Hub or from a local copy."""
-    from conversion import card, extras  # the card pulls in datasets/matplotlib: import late
+    from conversion import card, derived_configs  # the card pulls in datasets/matplotlib: import late
 
     clock = _Stopwatch()
     source = ReleaseSource(src)
@@ -198,10 +198,10 @@ def build(src: str | os.PathLike, out: str | os.PathLike, captions_path: str | N
 
     clock.lap("images")
     shards = sorted(job.relpath for job in jobs)
-    annotations = extras.write_annotations(out, shards, progress)
-    extras.write_cad_models(out, source, progress, workers)
+    annotations = derived_configs.write_annotations(out, shards, progress)
+    derived_configs.write_cad_models(out, source, progress, workers)
     clock.lap("cad models")
-    extras.write_categories(out, annotations, descriptions)
+    derived_configs.write_categories(out, annotations, descriptions)
     provenance = {**source.fingerprint(), **({"origin": origin} if origin else {})}
     split_rows = card.write_card(out, shards, annotations, problems, provenance, synthetic=source.synthetic)
     clock.lap("card and manifest")

@@ -22,9 +22,9 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 import imagenet3d
 from conversion import data_studio, manifest, plots
-from conversion.atomic import atomic_write
-from conversion.extras import single_file
-from conversion.hub_release import PUBLIC_HUB, RELEASE_FILENAME, RELEASE_REPO_ID
+from _imagenet3d.files import atomic_write
+from conversion.derived_configs import single_file
+from conversion.hub.fetch import PUBLIC_HUB, RELEASE_FILENAME, RELEASE_REPO_ID
 
 CARD_TEMPLATE = Path(__file__).resolve().parents[1] / "dataset_card.md"
 FIGURES_DIR = "figures"
@@ -172,7 +172,7 @@ def _with_synthetic_warning(intro: str, synthetic: dict | None) -> str:
         "> [!WARNING]",
         "> **Synthetic data, not the real ImageNet3D.** This dataset was converted from a synthetic stand-in "
         f"for the release, written by [this project]({imagenet3d.PROJECT_URL})'s generator "
-        f"(`python -m conversion synth`{seed}): CAD meshes rendered at known poses on generated backgrounds, "
+        f"(`{synthetic.get('generator', 'unknown')}`{seed}): CAD meshes rendered at known poses on generated backgrounds, "
         "in the exact raw format of the release. Its images are not ImageNet photos, and its statistics "
         "and figures say nothing about the real dataset. Use it to test code. The real release is "
         f"{_release_link()} (gated); `python -m conversion build --from-hub {RELEASE_REPO_ID} OUT` "

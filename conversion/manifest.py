@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from conversion.atomic import atomic_write
+from _imagenet3d.files import atomic_write
 
 MANIFEST_NAME = "manifest.json"
 FORMAT_VERSION = 1

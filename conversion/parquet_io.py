@@ -24,7 +24,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from conversion.atomic import temporary_name
+from _imagenet3d.files import temporary_name
 
 _BLOB_COLUMNS = ("image.bytes", "preview.bytes")  # already compressed (JPEG, PNG)
 _ZSTD_COLUMNS = ("glb",)  # float32/uint32 arrays: compress; no statistics of megabyte blobs

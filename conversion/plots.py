@@ -21,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from conversion.atomic import atomic_write
+from _imagenet3d.files import atomic_write
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -19,7 +19,7 @@ import math
 import numpy as np
 from PIL import Image
 
-from conversion.render import Pose, face_shading
+from _imagenet3d.render import Pose, face_shading
 
 PREVIEW_SIZE = 256
 AZIMUTH, ELEVATION = math.radians(35.0), math.radians(20.0)

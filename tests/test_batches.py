@@ -12,7 +12,7 @@ import pytest
 import imagenet3d
 from conversion.build import build
 from conversion.parquet_io import write_table
-from conversion.synthetic_writer import write_release
+from synthetic_release.writer import write_release
 
 torch = pytest.importorskip("torch")
 

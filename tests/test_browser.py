@@ -24,7 +24,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from PIL import Image, ImageStat  # noqa: E402
 
 from conversion.build import build  # noqa: E402
-from conversion.synthetic_writer import write_release  # noqa: E402
+from synthetic_release.writer import write_release  # noqa: E402
 from viewer_app.app import PAGE_SIZE, build_app  # noqa: E402
 from viewer_app.data import DatasetIndex, Filter  # noqa: E402
 from viewer_process import free_port  # noqa: E402  (tests/ is on sys.path)

@@ -19,10 +19,12 @@ from datasets import load_dataset
 from huggingface_hub import DatasetCard
 
 import imagenet3d
-from conversion import manifest, synthetic
+from _imagenet3d import annotations
+from conversion import manifest
+from synthetic_release import scenes as synthetic
 from conversion.__main__ import main
 from conversion.build import build, shard_count
-from conversion.synthetic_writer import write_release
+from synthetic_release.writer import write_release
 
 REPO = Path(__file__).resolve().parents[1]
 # Known and novel categories, so every open-vocabulary split has rows.
@@ -225,7 +227,7 @@ def bad_build(raw, tmp_path_factory):
     shutil.copytree(raw / "imagenet3d_v1", root)
     images, annotations = root / "images", root / "annotations"
     stems = sorted(p.stem for p in (images / "car").glob("*.JPEG"))
-    good = {stem: imagenet3d._load_annotation_array((annotations / "car" / f"{stem}.npz").read_bytes()).tolist()
+    good = {stem: annotations._load_annotation_array((annotations / "car" / f"{stem}.npz").read_bytes()).tolist()
             for stem in stems}
     expected = {}
 

@@ -14,7 +14,7 @@ import imagenet3d
 from conversion import manifest, records
 from conversion.build import build
 from conversion.source import SYNTHETIC_MARKER, ReleaseSource
-from conversion.synthetic_writer import write_release
+from synthetic_release.writer import write_release
 
 # One known and one novel category, one small CAD model each: the build takes a few seconds.
 CATEGORIES = ["beaker", "frisbee"]

@@ -19,9 +19,10 @@ from datasets import load_dataset
 from PIL import Image
 
 import imagenet3d
-from conversion import data_studio, meshes, preview
+from conversion import data_studio, preview
+from synthetic_release import meshes
 from conversion.build import build
-from conversion.synthetic_writer import write_release
+from synthetic_release.writer import write_release
 from viewer_app.data import DatasetIndex
 
 CATEGORIES = ["bed", "car", "chair", "cup"]

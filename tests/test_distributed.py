@@ -13,7 +13,7 @@ import pytest
 
 import imagenet3d
 from conversion.build import build
-from conversion.synthetic_writer import write_release
+from synthetic_release.writer import write_release
 
 torch = pytest.importorskip("torch")
 

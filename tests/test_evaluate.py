@@ -349,7 +349,7 @@ def test_read_predictions_errors_give_the_line(tmp_path, name, text, message):
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory) -> dict:
     from conversion.build import build
-    from conversion.synthetic_writer import write_release
+    from synthetic_release.writer import write_release
 
     raw = tmp_path_factory.mktemp("raw")
     write_release(raw, ["bed", "car", "chair", "cup"], 12, seed=2, workers=1, progress=False)

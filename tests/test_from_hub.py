@@ -24,10 +24,10 @@ from huggingface_hub.constants import DOWNLOAD_CHUNK_SIZE
 from hub_standin import HubStandIn
 
 from conversion.build import build
-from conversion.hub_download import RETRIES
-from conversion.hub_release import release_folder
+from conversion.hub.download import RETRIES
+from conversion.hub.fetch import release_folder
 from conversion.source import SYNTHETIC_MARKER
-from conversion.synthetic_writer import write_release
+from synthetic_release.writer import write_release
 
 REPO = Path(__file__).resolve().parents[1]
 REPO_ID = "ccvl/ImageNet3D"

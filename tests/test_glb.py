@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import trimesh
 
-from conversion import meshes
+from synthetic_release import meshes
 from imagenet3d import write_glb
 
 # The node rotation write_glb applies, as trimesh reports it: (x, y, z) -> (x, z, -y).

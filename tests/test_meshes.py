@@ -1,4 +1,4 @@
-"""Tests for conversion.meshes: procedural category meshes and the OFF writer."""
+"""Tests for synthetic_release.meshes: procedural category meshes and the OFF writer."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from conversion import meshes
+from synthetic_release import meshes
 
 SMALL = 400  # vertex budget for the many-mesh checks; keeps the suite fast
 R90 = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])

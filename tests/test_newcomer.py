@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import imagenet3d
-from conversion.synthetic_writer import write_release
+from synthetic_release.writer import write_release
 
 REPO = Path(__file__).resolve().parents[1]
 

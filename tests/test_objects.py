@@ -13,8 +13,8 @@ from PIL import Image
 
 import imagenet3d
 from conversion.build import build
-from conversion.render import rasterize
-from conversion.synthetic_writer import write_release
+from _imagenet3d.render import rasterize
+from synthetic_release.writer import write_release
 
 REPO = Path(__file__).resolve().parents[1]
 

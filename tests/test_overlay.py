@@ -9,9 +9,9 @@ import pytest
 from PIL import Image
 
 import imagenet3d
-from conversion import synthetic
-from conversion.silhouettes import release_plan
-from conversion.synthetic_writer import write_release
+from synthetic_release import scenes as synthetic
+from synthetic_release.check import release_plan
+from synthetic_release.writer import write_release
 from viewer_app.overlay import OBJECT_COLOURS, draw_overlays, unique_edges, wireframe_mask
 
 ALL_KINDS = {"wireframe", "bbox", "axes", "centre"}

@@ -13,7 +13,8 @@ from huggingface_hub import HfApi
 from huggingface_hub.utils import filter_repo_objects
 from huggingface_hub.utils._paths import DEFAULT_IGNORE_PATTERNS
 
-from conversion import manifest, push
+from conversion import manifest
+from conversion.hub import push
 
 REPO_ID = "someone/imagenet3d"
 EXPECTED_FILES = ["README.md", "data/train-00000.parquet", "figures/poses.png", "manifest.json",

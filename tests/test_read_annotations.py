@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import imagenet3d
+from _imagenet3d import annotations
 from imagenet3d import AnnotationError, UnsafePickleError
 
 
@@ -61,12 +62,12 @@ def test_codecs_encode_is_admitted_only_for_latin1():
     assert b"_codecs" in payload  # protocol 2 stores bytes through _codecs.encode
     header = io.BytesIO()
     np.lib.format.write_array_header_1_0(header, {"descr": "|O", "fortran_order": False, "shape": (1,)})
-    array = imagenet3d._load_npy(header.getvalue() + payload)
+    array = annotations._load_npy(header.getvalue() + payload)
     assert array[0]["a"] == b"\x00\xff"
     evil = payload.replace(b"latin1", b"rot_13")
     assert any(op.name == "BINUNICODE" or op.name == "SHORT_BINUNICODE" for op, _, _ in pickletools.genops(evil))
     with pytest.raises(UnsafePickleError):
-        imagenet3d._load_npy(header.getvalue() + evil)
+        annotations._load_npy(header.getvalue() + evil)
 
 
 def test_reads_a_clean_file():
@@ -100,7 +101,7 @@ def test_numpy1_style_pickles_are_read():
     assert old != payload
     header = io.BytesIO()
     np.lib.format.write_array_header_1_0(header, {"descr": "|O", "fortran_order": False, "shape": (1,)})
-    loaded = imagenet3d._load_npy(header.getvalue() + old)
+    loaded = annotations._load_npy(header.getvalue() + old)
     assert loaded[0]["class"] == "chair" and loaded[0]["height"] == 350
 
 
@@ -176,7 +177,7 @@ def test_structural_errors():
         imagenet3d.read_annotations(npz(["a string"]))
     buffer = io.BytesIO()
     np.savez(buffer, annotations=np.zeros(3))
-    assert imagenet3d._load_annotation_array(buffer.getvalue()).shape == (3,)
+    assert annotations._load_annotation_array(buffer.getvalue()).shape == (3,)
     with pytest.raises(AnnotationError, match="not a dict"):
         imagenet3d.read_annotations(buffer.getvalue())
     # A corrupt pickle inside a valid zip.

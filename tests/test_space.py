@@ -16,8 +16,8 @@ from huggingface_hub import HfApi, SpaceCard
 
 from conversion.__main__ import main
 from conversion.build import build
-from conversion.space import HOSTING, ZERO_GPU, build_space, push_space
-from conversion.synthetic_writer import write_release
+from conversion.hub.space import HOSTING, ZERO_GPU, build_space, push_space
+from synthetic_release.writer import write_release
 from viewer_process import free_port  # noqa: E402  (tests/ is on sys.path)
 
 ANY_FILTERS = ["any", "any", "any", "any", "any", "any", "any", "", "image_id"]

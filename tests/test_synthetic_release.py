@@ -14,11 +14,12 @@ import pytest
 from PIL import Image
 
 import imagenet3d
-from conversion import meshes, synthetic
-from conversion.__main__ import main
-from conversion.silhouettes import check_release
+from _imagenet3d import annotations
+from synthetic_release import meshes, scenes as synthetic
+from synthetic_release.__main__ import main
+from synthetic_release.check import check_release
 from conversion.source import SYNTHETIC_MARKER
-from conversion.synthetic_writer import write_release
+from synthetic_release.writer import write_release
 
 # Small but varied: known and novel, several shape families, one large mesh.
 CATEGORIES = ["bed", "car", "cup", "fork"]
@@ -80,7 +81,7 @@ def test_cad_models_follow_the_release_conventions(release):
 def test_annotations_have_every_documented_key_and_dtype(release):
     raw_objects = []
     for path in sorted((release / "imagenet3d_v1" / "annotations").glob("*/*.npz")):
-        array = imagenet3d._load_annotation_array(path.read_bytes())
+        array = annotations._load_annotation_array(path.read_bytes())
         assert array.dtype == object and array.ndim == 1 and len(array) >= 1
         raw_objects.extend(array.tolist())
     full = [o for o in raw_objects if "azimuth" in o and "object_status" in o]
@@ -116,7 +117,7 @@ def test_every_quirk_of_the_real_data_is_present(release):
                 assert (obj["width"], obj["height"]) == image.size
         objects_per_image[len(objects)] += 1
         normalised.extend(objects)
-        raw.extend(imagenet3d._load_annotation_array(npz.read_bytes()).tolist())
+        raw.extend(annotations._load_annotation_array(npz.read_bytes()).tolist())
     assert formats["PNG"] >= 1 and formats["JPEG"] >= 1
     assert modes["L"] >= 1 and modes["CMYK"] >= 1
     assert sum(n for value, n in orientations.items() if value) >= 1
@@ -143,7 +144,7 @@ def test_silhouette_check_can_fail(release, tmp_path):
     """A wrong pose gives a low IoU, and an edited file is caught."""
     import shutil
 
-    from conversion.silhouettes import object_iou, release_plan
+    from synthetic_release.check import object_iou, release_plan
 
     specs, seed = release_plan(release)
     root = release / "imagenet3d_v1"
@@ -170,7 +171,7 @@ def test_silhouette_check_can_fail(release, tmp_path):
     shutil.copytree(release / "imagenet3d_v1", edited / "imagenet3d_v1")
     shutil.copy(release / "synthetic_release.json", edited)
     victim = sorted((edited / "imagenet3d_v1" / "annotations").glob("*/*.npz"))[0]
-    raw = imagenet3d._load_annotation_array(victim.read_bytes()).tolist()
+    raw = annotations._load_annotation_array(victim.read_bytes()).tolist()
     raw[0]["px"] = float(raw[0].get("px", 0.0)) + 3.0
     victim.write_bytes(synthetic.npz_bytes(raw))
     report = check_release(edited, progress=False, limit=len(CATEGORIES) * IMAGES_PER_CATEGORY)
@@ -233,14 +234,14 @@ def test_every_category_has_a_shape_family():
 
 
 def test_cli_writes_a_release_and_rejects_bad_arguments(tmp_path, capsys):
-    assert main(["synth", str(tmp_path / "cli"), "--category-list", "cup", "--images-per-category", "2",
+    assert main(["write", str(tmp_path / "cli"), "--category-list", "cup", "--images-per-category", "2",
                  "--workers", "1", "--format", "zip", "--quiet"]) == 0
     assert "wrote 2 images" in capsys.readouterr().out
     assert (tmp_path / "cli" / "imagenet3d_v1.zip").is_file()
     assert not (tmp_path / "cli" / "imagenet3d_v1").exists()
-    assert main(["synth", str(tmp_path / "bad"), "--category-list", "cup,unicorn", "--quiet"]) == 2
+    assert main(["write", str(tmp_path / "bad"), "--category-list", "cup,unicorn", "--quiet"]) == 2
     assert "unknown categories: unicorn" in capsys.readouterr().err
-    assert main(["synth", str(tmp_path / "bad"), "--categories", "500", "--quiet"]) == 2
+    assert main(["write", str(tmp_path / "bad"), "--categories", "500", "--quiet"]) == 2
     assert "--categories must be between" in capsys.readouterr().err
-    assert main(["check-synthetic", str(tmp_path / "cli"), "--quiet"]) == 2
+    assert main(["check", str(tmp_path / "cli"), "--quiet"]) == 2
     assert "no imagenet3d_v1/" in capsys.readouterr().err

@@ -17,7 +17,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from gradio_client import Client  # noqa: E402
 
 from conversion.build import build  # noqa: E402
-from conversion.synthetic_writer import write_release  # noqa: E402
+from synthetic_release.writer import write_release  # noqa: E402
 from viewer_app.app import build_app, caption_html  # noqa: E402
 from viewer_app.data import DatasetIndex  # noqa: E402
 from viewer_process import free_port  # noqa: E402  (tests/ is on sys.path)

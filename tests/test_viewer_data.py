@@ -12,7 +12,7 @@ from PIL import Image
 
 import imagenet3d
 from conversion.build import build
-from conversion.synthetic_writer import write_release
+from synthetic_release.writer import write_release
 from viewer_app.data import DatasetIndex, Filter
 
 CATEGORIES = ["bed", "car", "chair", "cup"]

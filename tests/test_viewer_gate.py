@@ -19,7 +19,7 @@ from viewer_process import ViewerProcess as Viewer
 from viewer_process import free_port
 
 from conversion.build import build
-from conversion.synthetic_writer import write_release
+from synthetic_release.writer import write_release
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from gradio_client import Client  # noqa: E402

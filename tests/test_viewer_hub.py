@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conversion.__main__ import main as conversion
+from synthetic_release.__main__ import main as synthetic_release
 from viewer_app.hub_io import TRIES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +29,7 @@ BENCH = ROOT / "benchmarks" / "bench_requests.py"
 def dataset(tmp_path_factory) -> Path:
     """A tiny converted dataset, made as a user makes one: synth (zip), then build."""
     raw, out = tmp_path_factory.mktemp("raw"), tmp_path_factory.mktemp("hub") / "imagenet3d"
-    assert conversion(["synth", str(raw), "--categories", "3", "--images-per-category", "8", "--seed", "0",
+    assert synthetic_release(["write", str(raw), "--categories", "3", "--images-per-category", "8", "--seed", "0",
                        "--format", "zip", "--workers", "1"]) == 0
     assert conversion(["build", str(raw / "imagenet3d_v1.zip"), str(out), "--captions",
                        str(raw / "captions/image_captions.jsonl"), "--descriptions",

@@ -33,7 +33,7 @@ from huggingface_hub import get_token
 from PIL import Image
 
 import imagenet3d
-from conversion.atomic import temporary_name
+from _imagenet3d.files import temporary_name
 from viewer_app.access import Access, Guard, access_line
 from viewer_app.data import SORT_KEYS, DatasetIndex, Filter
 from viewer_app.hub_io import AccessDenied, HubUnavailable, hub_repo

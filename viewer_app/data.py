@@ -11,7 +11,7 @@ them): opening the index reads the dataset's info (on the Hub), each
 annotations file whole, and each Parquet footer of data/ and the CAD
 geometry file; images are located from the footers' row counts, because
 the annotations of a partition are its data shards' rows in order
-(conversion/extras.py, write_annotations), which every image read checks.
+(conversion/derived_configs.py, write_annotations), which every image read checks.
 """
 
 from __future__ import annotations

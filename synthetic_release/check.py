@@ -34,9 +34,9 @@ import numpy as np
 from tqdm import tqdm
 
 import imagenet3d
-from conversion import synthetic
-from conversion.parallel import parallel_map
-from conversion.render import rasterize
+from synthetic_release import scenes as synthetic
+from _imagenet3d.parallel import parallel_map
+from _imagenet3d.render import rasterize
 
 @dataclass
 class SilhouetteReport:

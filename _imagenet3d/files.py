@@ -1,10 +1,14 @@
-"""Files appear under their final name only when complete: write beside, then rename."""
+"""Bytes in and out: read a path, bytes or a stream whole; write so a file appears only when complete."""
 
 from __future__ import annotations
 
 import os
 import threading
 from pathlib import Path
+from typing import BinaryIO, Union
+
+#: What the release readers accept: a path, the bytes themselves, or an open binary stream.
+PathOrBytes = Union[str, os.PathLike, bytes, bytearray, memoryview, BinaryIO]
 
 
 def temporary_name(path: str | os.PathLike) -> Path:
@@ -31,3 +35,13 @@ def atomic_write(path: str | os.PathLike, data: bytes, fsync: bool = False) -> N
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def read_bytes(source: PathOrBytes) -> bytes:
+    """All bytes of ``source``: a path, a bytes-like object or a binary stream."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source)
+    if hasattr(source, "read"):
+        return source.read()
+    with open(source, "rb") as handle:
+        return handle.read()

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 import imagenet3d
-from conversion.parallel import parallel_map
+from _imagenet3d.parallel import parallel_map
 from conversion.parquet_io import ParquetSink, write_table
 from conversion.preview import preview_png
 from conversion.records import cad_models_present

@@ -2,7 +2,7 @@
 
 The folder holds the Space card (README.md with the Space YAML), an app.py
 that opens the dataset lazily through hf:// paths, the viewer package, the
-one module it needs from conversion, imagenet3d.py and a pinned
+library (imagenet3d.py and its private package _imagenet3d) and a pinned
 requirements.txt. ``--space-id`` pushes it with huggingface_hub.
 
 Where the viewer can run (since 2026-07-21 creating a Gradio Space needs a
@@ -32,22 +32,14 @@ from pathlib import Path
 from huggingface_hub import HfApi, SpaceCard, SpaceCardData
 from huggingface_hub.errors import HfHubHTTPError
 
-from conversion.push import HubWriteError, refusal, require_token
+from conversion.hub.push import HubWriteError, refusal, require_token
 
-REPO = Path(__file__).resolve().parents[1]
-SPACE_FILES = {  # path in the Space -> path in this repository
-    "imagenet3d.py": "imagenet3d.py",
-    "viewer_app/__init__.py": "viewer_app/__init__.py",
-    "viewer_app/app.py": "viewer_app/app.py",
-    "viewer_app/access.py": "viewer_app/access.py",
-    "viewer_app/data.py": "viewer_app/data.py",
-    "viewer_app/hub_io.py": "viewer_app/hub_io.py",
-    "viewer_app/overlay.py": "viewer_app/overlay.py",
-    "viewer_app/ranged.py": "viewer_app/ranged.py",
-    "viewer_app/text.py": "viewer_app/text.py",
-    "conversion/__init__.py": "conversion/__init__.py",
-    "conversion/atomic.py": "conversion/atomic.py",
-}
+REPO = Path(__file__).resolve().parents[2]
+# The viewer and the library it stands on (imagenet3d.py over its private package, data files included).
+SPACE_FILES = sorted(
+    ["imagenet3d.py"]
+    + [str(path.relative_to(REPO)) for folder in ("_imagenet3d", "viewer_app") for path in (REPO / folder).iterdir()
+       if path.is_file() and path.suffix in (".py", ".csv")])
 # What the viewer imports at run time, at the versions this repository pins (else the installed ones).
 # authlib and itsdangerous are gradio's "oauth" extra: the Sign in button and the session cookie.
 SPACE_REQUIREMENTS = ("gradio", "huggingface_hub", "numpy", "pillow", "pyarrow", "authlib", "itsdangerous")
@@ -138,9 +130,9 @@ def build_space(out: str | os.PathLike, dataset: str, hardware: str = ZERO_GPU) 
         raise ValueError(f"--hardware must be one of {', '.join(HOSTING)}, got {hardware!r}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    for target, source in SPACE_FILES.items():
-        (out / target).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(REPO / source, out / target)
+    for relpath in SPACE_FILES:
+        (out / relpath).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REPO / relpath, out / relpath)
     spaces_import = SPACES_IMPORT if hardware == ZERO_GPU else ""
     (out / "app.py").write_text(APP_TEMPLATE.format(dataset=dataset, spaces_import=spaces_import))
     (out / "requirements.txt").write_text(requirements(hardware))

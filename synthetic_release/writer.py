@@ -17,11 +17,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from conversion import synthetic
-from conversion.atomic import atomic_write, temporary_name
-from conversion.parallel import parallel_map
+from synthetic_release import scenes as synthetic
+from _imagenet3d.files import atomic_write, temporary_name
+from _imagenet3d.parallel import parallel_map
 from conversion.source import SYNTHETIC_MARKER
-from conversion.synthetic import RELEASE_DIR, GeneratedImage, ImageSpec
+from synthetic_release.scenes import RELEASE_DIR, GeneratedImage, ImageSpec
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _STORED_SUFFIXES = (".JPEG", ".npz")  # already compressed
@@ -111,7 +111,7 @@ GENERATOR_VERSION = 1
 
 def marker_bytes(seed: int, categories: list[str], images_per_category: int) -> bytes:
     """The release's SYNTHETIC_MARKER: what made it; no timestamp, so the same seed gives the same bytes."""
-    record = {"generator": "python -m conversion synth", "generator_version": GENERATOR_VERSION,
+    record = {"generator": "python -m synthetic_release write", "generator_version": GENERATOR_VERSION,
               "seed": seed, "categories": categories, "images_per_category": images_per_category}
     return (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()
 

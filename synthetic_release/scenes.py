@@ -34,8 +34,8 @@ import numpy as np
 from PIL import Image
 
 import imagenet3d
-from conversion import meshes
-from conversion.render import Pose, Rendering, SceneObject, render
+from synthetic_release import meshes
+from _imagenet3d.render import Pose, Rendering, SceneObject, render
 
 RELEASE_DIR = "imagenet3d_v1"
 CAPTIONS_DIR = "captions"
@@ -253,7 +253,7 @@ def generate_image(spec: ImageSpec, seed: int, keep_rendering: bool = False) -> 
     """Render one image and write its annotation, caption and quirks.
 
     ``keep_rendering`` also returns the renderer's per-pixel object ids, the
-    ground truth that :mod:`conversion.silhouettes` checks the files against.
+    ground truth that :mod:`synthetic_release.check` checks the files against.
     """
     rng = image_rng(seed, spec, 0)
     width, height = image_size(rng)

@@ -5,7 +5,7 @@ token (``HF_TOKEN`` or ``hf auth login``) into :func:`release_folder`, under ``H
 (``~/.cache/huggingface/imagenet3d/releases/``), one folder per file content (the Hub's sha256):
 
 * the download goes to ``<filename>.part`` and every request asks for the bytes after its size
-  (:mod:`conversion.hub_download`), so a dropped connection, a Ctrl-C or a killed process costs
+  (:mod:`conversion.hub.download`), so a dropped connection, a Ctrl-C or a killed process costs
   only what never reached the disk: the next run resumes;
 * the complete file's sha256 is compared with the one the Hub lists for it (LFS), then it is renamed
   to ``<filename>``: a file under that name was verified whole, and is verified again when reused;
@@ -52,7 +52,7 @@ from huggingface_hub.hf_api import RepoFile
 from huggingface_hub.utils import build_hf_headers
 from tqdm import tqdm
 
-from conversion.hub_download import DownloadStopped, download, partial_size
+from conversion.hub.download import DownloadStopped, download, partial_size
 
 #: The original release on the Hub.
 RELEASE_REPO_ID = "ccvl/ImageNet3D"

@@ -1,0 +1,155 @@
+"""TODO docstring."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import re
+import zipfile
+from typing import Any
+
+import numpy as np
+
+from _imagenet3d.errors import AnnotationError
+from _imagenet3d.files import PathOrBytes
+from _imagenet3d.errors import UnsafePickleError
+from _imagenet3d.records import normalize_object
+from _imagenet3d.files import read_bytes
+
+
+def _latin1_encode(text: str, encoding: str) -> bytes:
+    # Protocol-2 pickles store bytes as _codecs.encode(str, "latin1"); admit
+    # that use only, so a pickle cannot trigger codec lookups by name.
+    if encoding not in ("latin1", "latin-1"):
+        raise UnsafePickleError(f"refused: _codecs.encode with encoding {encoding!r}")
+    return text.encode("latin1")
+
+
+# The only globals an annotation pickle may name: numpy's array and scalar
+# reconstructors and inert builtins. numpy 1.x pickles say numpy.core, 2.x
+# numpy._core. _codecs.encode appears in protocol-2 pickles of bytes.
+_SAFE_GLOBALS: dict[tuple[str, str], Any] = {
+    ("numpy", "ndarray"): np.ndarray,
+    ("numpy", "dtype"): np.dtype,
+    ("builtins", "set"): set,
+    ("builtins", "frozenset"): frozenset,
+    ("builtins", "complex"): complex,
+    ("builtins", "bytearray"): bytearray,
+    ("collections", "OrderedDict"): dict,
+    ("_codecs", "encode"): lambda text, encoding="utf-8": _latin1_encode(text, encoding),
+}
+for _module in ("numpy.core.multiarray", "numpy._core.multiarray"):
+    _SAFE_GLOBALS[(_module, "_reconstruct")] = np._core.multiarray._reconstruct
+    _SAFE_GLOBALS[(_module, "scalar")] = np._core.multiarray.scalar
+for _dtype_class in ("Float64DType", "Float32DType", "Int64DType", "Int32DType", "UInt16DType",
+                     "UInt8DType", "Int16DType", "BoolDType", "StrDType", "BytesDType", "ObjectDType"):
+    _SAFE_GLOBALS[("numpy.dtypes", _dtype_class)] = getattr(np.dtypes, _dtype_class)
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    """Unpickler that builds numpy data and builtins and refuses everything else."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        try:
+            return _SAFE_GLOBALS[(module, name)]
+        except KeyError:
+            raise UnsafePickleError(
+                f"refused: the annotation pickle asks for {module}.{name}, "
+                "which is not numpy data (possible code execution)") from None
+
+    def persistent_load(self, pid: Any) -> Any:
+        raise UnsafePickleError("refused: persistent ids in an annotation pickle")
+
+
+# An honest annotation file is a few KB; this bounds decompression bombs.
+_MAX_MEMBER_BYTES = 64 * 1024 * 1024
+
+
+# The header numpy writes for a 1-D object array; numpy's own parser goes
+# through ast.literal_eval, a tenth of the cost of reading a whole file.
+_OBJECT_HEADER = re.compile(rb"\{'descr': '\|O', 'fortran_order': False, 'shape': \((\d+),\), \} *\n")
+
+
+def _read_npy_header(stream: io.BytesIO) -> tuple[tuple[int, ...], bool, np.dtype]:
+    start = stream.tell()
+    magic = stream.read(10)
+    if magic[:8] == b"\x93NUMPY\x01\x00":
+        length = int.from_bytes(magic[8:10], "little")
+        match = _OBJECT_HEADER.fullmatch(stream.read(length))
+        if match:
+            return (int(match[1]),), False, np.dtype(object)
+    stream.seek(start)
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        return np.lib.format.read_array_header_1_0(stream)
+    return np.lib.format.read_array_header_2_0(stream)
+
+
+def _load_npy(data: bytes) -> np.ndarray:
+    stream = io.BytesIO(data)
+    try:
+        shape, fortran, dtype = _read_npy_header(stream)
+    except ValueError as error:
+        raise AnnotationError(f"malformed .npy header: {error}") from None
+    if dtype.hasobject:
+        try:
+            array = _RestrictedUnpickler(stream, encoding="latin1").load()
+        except AnnotationError:
+            raise
+        except Exception as error:  # any malformed pickle is a format error
+            raise AnnotationError(f"malformed annotation pickle: {error!r}") from None
+        if not isinstance(array, np.ndarray):
+            raise AnnotationError("annotation pickle does not hold an array")
+        return array
+    count = int(np.prod(shape)) if shape else 1
+    raw = stream.read()
+    if len(raw) < count * dtype.itemsize:
+        raise AnnotationError("truncated .npy data")
+    array = np.frombuffer(raw, dtype=dtype, count=count)
+    return array.reshape(shape, order="F" if fortran else "C")
+
+
+def _load_annotation_array(data: bytes) -> np.ndarray:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise AnnotationError("not an .npz archive (bad zip)") from None
+    with archive:
+        try:
+            member = archive.getinfo("annotations.npy")
+        except KeyError:
+            raise AnnotationError(
+                f"no 'annotations' array in the .npz (keys: {archive.namelist()})") from None
+        if member.file_size > _MAX_MEMBER_BYTES:
+            raise AnnotationError(f"'annotations' array is too large ({member.file_size} bytes)")
+        try:
+            payload = archive.read(member)
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            raise AnnotationError(f"corrupt .npz member: {error}") from None
+    return _load_npy(payload)
+
+
+
+
+def read_annotations(source: PathOrBytes) -> list[dict]:
+    """Read one release ``.npz`` into normalised per-object dicts.
+
+    The file holds ``annotations``, a numpy object array of dicts, one per
+    object. It is read with a restricted unpickler that admits only numpy
+    arrays/scalars and builtin values: a pickle that names anything else (the
+    way a crafted file would run code) raises :class:`UnsafePickleError`
+    before anything runs. Each dict goes through :func:`normalize_object`.
+
+    Raises :class:`AnnotationError` with the reason for any file that is not
+    in the release's format.
+    """
+    array = _load_annotation_array(read_bytes(source))
+    objects = []
+    for position, raw in enumerate(np.asarray(array, dtype=object).reshape(-1)):
+        if not isinstance(raw, dict):
+            raise AnnotationError(
+                f"object {position} is a {type(raw).__name__}, not a dict")
+        objects.append(normalize_object(raw))
+    return objects
+
+

@@ -1,0 +1,111 @@
+"""TODO docstring."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+
+from _imagenet3d.errors import PredictionError
+from _imagenet3d.evaluation import _ANGLE_KEYS
+from _imagenet3d.evaluation import _describe
+from _imagenet3d.loading import object_id
+from _imagenet3d.crops import usable_object_indices
+
+
+def reference_objects(rows: Iterable[Mapping]) -> list[dict]:
+    """The references of :func:`evaluate` from image rows (``annotations`` or
+    ``default`` config, or any dicts with image_id and objects).
+
+    A list (so it can be scored any number of times) of one dict per usable
+    object: object_id (``object_id(image_id, k)`` with k its position among
+    *all* the image's objects, as the official
+    object-centric files are named), image_id, category, azimuth, elevation,
+    theta. ``usable`` is the official filter of imagenet3d_exp's
+    ``preprocess_data.py`` (pose present, ``object_status`` present and not
+    ``status_bad``, ``distance > 0``; see :func:`normalize_object`), which
+    besides drops an unrecognised ``object_status`` and the older release's
+    ``ignore`` flag.
+    Iterate the ``annotations`` config rather than ``default``: it has no image bytes.
+    """
+    return [{"object_id": object_id(row["image_id"], k), "image_id": row["image_id"],
+             "category": row["objects"][k]["category"], "azimuth": row["objects"][k]["azimuth"],
+             "elevation": row["objects"][k]["elevation"], "theta": row["objects"][k]["theta"]}
+            for row in rows for k in usable_object_indices(row["objects"])]
+
+
+_CSV_COLUMNS = ("object_id", "azimuth", "elevation", "theta")
+
+
+def read_predictions(path: str | os.PathLike) -> list[dict]:
+    """Predictions from a file, as a list of dicts for :func:`evaluate`.
+
+    Formats, told apart by content (a ``.csv`` name is always CSV):
+
+    * JSON Lines: one ``{"object_id": ..., "azimuth": ..., "elevation": ...,
+      "theta": ...[, "category": ...]}`` per line (blank lines skipped);
+    * a JSON list of such objects;
+    * CSV with a header ``object_id,azimuth,elevation,theta[,category]``
+      (other columns ignored; an empty category counts as none).
+
+    Angles in radians. Raises :class:`PredictionError` with the line number
+    for anything that cannot be parsed; the values themselves are checked by
+    :func:`evaluate`.
+    """
+    name = os.fspath(path)
+    with open(name, encoding="utf-8-sig", newline="") as handle:  # -sig: tolerate a BOM
+        text = handle.read()
+    start = text.lstrip()[:1]
+    if name.lower().endswith(".csv") or (start and start not in "[{"):
+        return _read_prediction_csv(text, name)
+    if start == "[":
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise PredictionError(f"{name} line {error.lineno}: not valid JSON ({error.msg})") from None
+        for position, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise PredictionError(f"{name}: item {position} of the JSON list is {_describe(item)}, "
+                                      "expected an object with an object_id")
+        return items
+    predictions = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise PredictionError(f"{name} line {number}: not valid JSON ({error.msg})") from None
+        if not isinstance(item, dict):
+            raise PredictionError(f"{name} line {number}: {_describe(item)} is not a JSON object")
+        predictions.append(item)
+    return predictions
+
+
+def _read_prediction_csv(text: str, name: str) -> list[dict]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    missing = [column for column in _CSV_COLUMNS if column not in header]
+    if missing:
+        raise PredictionError(f"{name} line 1: the CSV header {','.join(header)!r} lacks "
+                              f"{', '.join(missing)} (expected object_id,azimuth,elevation,theta[,category])")
+    predictions = []
+    for row in reader:
+        if None in row or any(row[column] is None for column in _CSV_COLUMNS):
+            raise PredictionError(f"{name} line {reader.line_num}: expected {len(header)} fields")
+        prediction: dict[str, Any] = {"object_id": row["object_id"]}
+        for key in _ANGLE_KEYS:
+            try:
+                prediction[key] = float(row[key])
+            except ValueError:
+                raise PredictionError(f"{name} line {reader.line_num}: {key} {row[key]!r} is not a number") from None
+        if row.get("category"):
+            prediction["category"] = row["category"]
+        predictions.append(prediction)
+    return predictions
+
+

@@ -1,0 +1,103 @@
+"""TODO docstring."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from _imagenet3d.camera import DEFAULT_FOCAL
+from _imagenet3d.camera import DEFAULT_VIEWPORT
+from _imagenet3d.categories import OBJECT_STATUSES
+from _imagenet3d.camera import wrap_angle
+
+
+_POSE_KEYS = ("azimuth", "elevation", "theta", "distance", "px", "py")
+
+
+def _as_float(value: Any) -> float | None:
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return float(array) if array.size == 1 else None
+
+
+def _as_int(value: Any) -> int | None:
+    number = _as_float(value)
+    return int(number) if number is not None and math.isfinite(number) else None
+
+
+def _as_str(value: Any) -> str | None:
+    if isinstance(value, (bytes, np.bytes_)):
+        value = value.decode("utf-8", errors="replace")
+    return str(value) if value is not None else None
+
+
+def normalize_object(raw: dict) -> dict:
+    """One release object dict -> a normalised record.
+
+    Normalises the real data's quirks: angles wrapped to [0, 2 pi), height and
+    width as int, bbox as 4 floats, viewport/focal defaulting to the PASCAL3D+
+    3000/1.0 when absent. Objects are never dropped: ``usable`` says whether the
+    official preprocessing would keep the object (pose keys present, finite,
+    ``distance > 0``, ``object_status`` present and not ``status_bad``, no
+    ``ignore`` flag) and ``unusable_reasons`` says why not.
+
+    Returned keys: category, bbox, azimuth, elevation, theta, distance,
+    viewport, focal, px, py, height, width, cad_index, object_status, dense,
+    usable, unusable_reasons. Missing values are None.
+    """
+    reasons = []
+    pose = {key: _as_float(raw[key]) if key in raw else None for key in _POSE_KEYS}
+    missing = [key for key, value in pose.items() if value is None]
+    if missing:
+        reasons.append("missing pose keys: " + ", ".join(missing))
+    elif not all(math.isfinite(value) for value in pose.values()):
+        reasons.append("non-finite pose value")
+    for key in ("azimuth", "elevation", "theta"):
+        if pose[key] is not None and math.isfinite(pose[key]):
+            pose[key] = float(wrap_angle(pose[key]))
+    if pose["distance"] is not None and not pose["distance"] > 0:
+        reasons.append("distance <= 0")
+
+    status = _as_str(raw.get("object_status"))
+    if status is None:
+        reasons.append("missing object_status")
+    elif status == "status_bad":
+        reasons.append("object_status is status_bad")
+    elif status not in OBJECT_STATUSES:
+        reasons.append(f"unknown object_status {status!r}")
+    ignore = _as_int(raw.get("ignore", 0))
+    if ignore:
+        reasons.append("ignore flag set")
+
+    bbox = None
+    if "bbox" in raw:
+        try:
+            values = np.asarray(raw["bbox"], dtype=np.float64).reshape(-1)
+            bbox = [float(v) for v in values] if values.size == 4 else None
+        except (TypeError, ValueError):
+            bbox = None
+        if bbox is None:
+            reasons.append("malformed bbox")
+
+    viewport = _as_int(raw["viewport"]) if "viewport" in raw else DEFAULT_VIEWPORT
+    focal = _as_float(raw["focal"]) if "focal" in raw else DEFAULT_FOCAL
+    return {
+        "category": _as_str(raw.get("class")),
+        "bbox": bbox,
+        **pose,
+        "viewport": viewport,
+        "focal": focal,
+        "height": _as_int(raw.get("height")),
+        "width": _as_int(raw.get("width")),
+        "cad_index": _as_int(raw.get("cad_index")),
+        "object_status": status,
+        "dense": _as_str(raw.get("dense")),
+        "usable": not reasons,
+        "unusable_reasons": reasons,
+    }
+
+

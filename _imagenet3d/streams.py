@@ -1,0 +1,160 @@
+"""TODO docstring."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from contextlib import contextmanager
+
+import numpy as np
+
+from _imagenet3d.crops import CROP_SIZE
+from _imagenet3d.loading import DEFAULT_SOURCE
+from _imagenet3d.crops import REMAINDER_MODES
+from _imagenet3d.loading import _require_config
+from _imagenet3d.loading import _require_rank
+from _imagenet3d.crops import object_sample
+
+
+@contextmanager
+def _open_parquet(path: str):
+    """A ``pyarrow.parquet.ParquetFile`` of a shard: memory-mapped when it is a local file
+    (no Python file object between Arrow and the page cache), else through fsspec (hf://...)."""
+    import pyarrow.parquet as pq
+
+    if "://" not in path or path.startswith("file://"):
+        yield pq.ParquetFile(path.removeprefix("file://"), memory_map=True)
+        return
+    import fsspec
+
+    with fsspec.open(path, "rb") as file:
+        yield pq.ParquetFile(file)
+
+
+def split_files(config: str, split: str, source: str | os.PathLike | None = None, **load_kwargs) -> list[str]:
+    """The Parquet shards of one split of a config (local paths or hf:// URLs), sorted.
+
+        >>> imagenet3d.split_files("open_vocabulary", "validation_novel", "demo/imagenet3d")  # doctest: +SKIP
+        ['.../data/validation-novel-00000-of-00001.parquet']
+    """
+    _require_config(config)
+    import datasets
+
+    builder = datasets.load_dataset_builder(os.fspath(source or DEFAULT_SOURCE), config, **load_kwargs)
+    if split not in builder.config.data_files:
+        raise ValueError(f"config {config!r} has no split {split!r}; splits: {', '.join(builder.config.data_files)}")
+    return sorted(builder.config.data_files[split])
+
+
+def _usable_positions(path: str) -> list[tuple[int, int, int]]:
+    """(row group, row, object index) of every usable object of one Parquet file, in order."""
+    import pyarrow.compute as pc
+
+    found = []
+    with _open_parquet(path) as parquet:
+        for group in range(parquet.metadata.num_row_groups):
+            objects = parquet.read_row_group(group, columns=["objects"]).column(0).combine_chunks()
+            rows = pc.list_parent_indices(objects).to_numpy()
+            usable = objects.flatten().field("usable").fill_null(False).to_numpy(zero_copy_only=False)
+            starts = objects.offsets.to_numpy()[rows]
+            position = np.arange(len(rows)) - starts   # index of each object within its image
+            found += [(group, int(r), int(k)) for r, k in zip(rows[usable], position[usable])]
+    return found
+
+
+def usable_objects(files: list[str]) -> list[tuple[str, int, int, int]]:
+    """(file, row group, row, object index) of every usable object, in file order."""
+    return [(path, *position) for path in files for position in _usable_positions(path)]
+
+
+def plan_object_shards(objects: list[tuple[str, int, int, int]], num_shards: int,
+                       remainder: str = "pad") -> list[list]:
+    """Split ``objects`` (from ``usable_objects``) into ``num_shards`` shards of exactly equal size.
+
+    Objects keep their file, row-group, row, object order. With N objects and
+    S shards, ``"pad"`` makes every shard ceil(N / S) long by repeating objects
+    from the start (flagged ``is_padding``, as torch's DistributedSampler pads),
+    so every object is seen once and a few (fewer than S) twice; ``"drop"``
+    makes them floor(N / S) long and leaves out the last N mod S objects.
+    Each shard is a list of pieces ``[file, row_group, [[row, object_index, is_padding], ...]]``
+    so that one row group is read once per piece.
+    """
+    if remainder not in REMAINDER_MODES:
+        raise ValueError(f"remainder must be one of {REMAINDER_MODES}, got {remainder!r}")
+    total = len(objects)
+    per_shard = -(-total // num_shards) if remainder == "pad" else total // num_shards
+    if total == 0 or per_shard == 0:
+        raise ValueError(f"{total} usable objects cannot fill {num_shards} equal shards")
+    shards = []
+    for shard in range(num_shards):
+        pieces: list[list] = []
+        for position in range(shard * per_shard, (shard + 1) * per_shard):
+            path, group, row, index = objects[position % total]
+            if not pieces or pieces[-1][0] != path or pieces[-1][1] != group:
+                pieces.append([path, group, []])
+            pieces[-1][2].append([row, index, position >= total])
+        shards.append(pieces)
+    return shards
+
+
+def _generate_object_stream(shards: list[list], size: int | None):
+    """The generator behind ``object_stream``: reads each piece's row group once."""
+    for pieces in shards:
+        for path, run in itertools.groupby(pieces, key=lambda piece: piece[0]):
+            with _open_parquet(path) as parquet:
+                for _, group, wanted in run:
+                    rows = parquet.read_row_group(group).take([row for row, _, _ in wanted]).to_pylist()
+                    for (_, index, is_padding), row in zip(wanted, rows):
+                        yield object_sample(row.pop("image")["bytes"], row, index, size, is_padding)
+
+
+def object_stream(config: str = "open_vocabulary", split: str = "train", *, source=None,
+                  rank: int = 0, world_size: int = 1, num_workers: int = 0, size: int | None = CROP_SIZE,
+                  remainder: str = "pad", shuffle: bool = True, seed: int = 0, buffer_size: int | None = 1000,
+                  objects_per_shard: int = 512, **load_kwargs):
+    """Object-centric samples streamed from the Parquet shards, for training on many GPUs.
+
+    Returns a ``datasets.IterableDataset`` holding this ``rank``'s part. The
+    usable objects are split into ``world_size x max(num_workers, 1) x k``
+    shards of *exactly equal size* (``plan_object_shards``; about
+    ``objects_per_shard`` objects each), the shard order is shuffled with
+    ``seed`` (the same on every rank; call ``set_epoch`` on the result for a
+    new order each epoch), then ``datasets.distributed.split_dataset_by_node``
+    hands each rank whole shards and the DataLoader hands each of its
+    ``num_workers`` workers whole shards. So every rank and every worker gets
+    disjoint data in equal amounts, and all of it: with ``remainder="pad"``
+    (default) fewer than ``world_size x workers x k`` objects are repeated,
+    flagged ``is_padding`` (drop them when evaluating); with ``"drop"`` as many
+    are left out. Each rank reads only its own row groups.
+
+    ``buffer_size`` objects are shuffled in a buffer. Resuming with torchdata's
+    ``StatefulDataLoader`` restarts the current shards where they were, but
+    datasets does not save the shuffle buffer's content: with a buffer, up to
+    ``buffer_size`` objects per worker are lost from the resumed epoch. With
+    ``buffer_size=None`` only the shard order is shuffled, by ``seed`` (pass
+    ``seed + epoch`` for a new order each epoch; ``set_epoch`` then changes
+    nothing), and a resumed epoch is exact.
+
+        >>> train = imagenet3d.object_stream(source="demo/imagenet3d", rank=rank, world_size=world,
+        ...                                  num_workers=2, size=224)                 # doctest: +SKIP
+        >>> loader = torch.utils.data.DataLoader(train, batch_size=64, num_workers=2,
+        ...                                      collate_fn=...)                       # doctest: +SKIP
+    """
+    import datasets
+    from datasets.distributed import split_dataset_by_node
+
+    _require_rank(rank, world_size)
+    objects = usable_objects(split_files(config, split, source, **load_kwargs))
+    slots = world_size * max(num_workers, 1)
+    shards_per_slot = max(1, len(objects) // (slots * max(objects_per_shard, 1)))
+    shards = plan_object_shards(objects, slots * shards_per_slot, remainder)
+    if shuffle and not buffer_size:
+        # No buffer: the shard order alone is shuffled, here, so that a resumed epoch is exact.
+        shards = [shards[k] for k in np.random.default_rng(seed).permutation(len(shards))]
+    stream = datasets.IterableDataset.from_generator(
+        _generate_object_stream, gen_kwargs={"shards": shards, "size": size})
+    if shuffle and buffer_size:
+        stream = stream.shuffle(seed=seed, buffer_size=buffer_size)
+    return split_dataset_by_node(stream, rank=rank, world_size=world_size)
+
+
