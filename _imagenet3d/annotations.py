@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The release's per-image annotation files (``.npz``): a safe reader and the writer."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from _imagenet3d.errors import AnnotationError
-from _imagenet3d.files import PathOrBytes
-from _imagenet3d.errors import UnsafePickleError
-from _imagenet3d.records import normalize_object
-from _imagenet3d.files import read_bytes
+from _imagenet3d.errors import AnnotationError, UnsafePickleError
+from _imagenet3d.files import PathOrBytes, read_bytes
+from _imagenet3d.records import ObjectRecord, normalize_object
 
 
 def _latin1_encode(text: str, encoding: str) -> bytes:
@@ -24,6 +22,11 @@ def _latin1_encode(text: str, encoding: str) -> bytes:
         raise UnsafePickleError(f"refused: _codecs.encode with encoding {encoding!r}")
     return text.encode("latin1")
 
+
+# numpy's array and scalar reconstructors, as numpy's own pickles name them, taken from the public
+# pickle protocol (``__reduce__``) rather than from the private ``numpy._core`` they live in.
+_RECONSTRUCT_ARRAY = np.empty(0).__reduce__()[0]
+_RECONSTRUCT_SCALAR = np.float64(0).__reduce__()[0]
 
 # The only globals an annotation pickle may name: numpy's array and scalar
 # reconstructors and inert builtins. numpy 1.x pickles say numpy.core, 2.x
@@ -39,8 +42,8 @@ _SAFE_GLOBALS: dict[tuple[str, str], Any] = {
     ("_codecs", "encode"): lambda text, encoding="utf-8": _latin1_encode(text, encoding),
 }
 for _module in ("numpy.core.multiarray", "numpy._core.multiarray"):
-    _SAFE_GLOBALS[(_module, "_reconstruct")] = np._core.multiarray._reconstruct
-    _SAFE_GLOBALS[(_module, "scalar")] = np._core.multiarray.scalar
+    _SAFE_GLOBALS[(_module, "_reconstruct")] = _RECONSTRUCT_ARRAY
+    _SAFE_GLOBALS[(_module, "scalar")] = _RECONSTRUCT_SCALAR
 for _dtype_class in ("Float64DType", "Float32DType", "Int64DType", "Int32DType", "UInt16DType",
                      "UInt8DType", "Int16DType", "BoolDType", "StrDType", "BytesDType", "ObjectDType"):
     _SAFE_GLOBALS[("numpy.dtypes", _dtype_class)] = getattr(np.dtypes, _dtype_class)
@@ -129,9 +132,7 @@ def _load_annotation_array(data: bytes) -> np.ndarray:
     return _load_npy(payload)
 
 
-
-
-def read_annotations(source: PathOrBytes) -> list[dict]:
+def read_annotations(source: PathOrBytes) -> list[ObjectRecord]:
     """Read one release ``.npz`` into normalised per-object dicts.
 
     The file holds ``annotations``, a numpy object array of dicts, one per
@@ -153,3 +154,17 @@ def read_annotations(source: PathOrBytes) -> list[dict]:
     return objects
 
 
+def annotation_bytes(annotations: list[dict]) -> bytes:
+    """The release's .npz: 'annotations' = object array of dicts.
+
+    Written by hand rather than with np.savez, whose zip entries carry the
+    current time and would break byte-for-byte reproducibility.
+    """
+    array = np.empty(len(annotations), dtype=object)
+    array[:] = annotations
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        info = zipfile.ZipInfo("annotations.npy", date_time=(1980, 1, 1, 0, 0, 0))
+        with archive.open(info, "w", force_zip64=True) as member:
+            np.lib.format.write_array(member, array, allow_pickle=True)
+    return buffer.getvalue()

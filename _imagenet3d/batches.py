@@ -1,33 +1,27 @@
-"""TODO docstring."""
+"""Decode-free Arrow record batches straight from a split's Parquet shards (``ArrowBatches``)."""
 
 from __future__ import annotations
 
 import itertools
 import os
-import sys
 from collections.abc import Iterator
-from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from _imagenet3d.streams import _open_parquet
-from _imagenet3d.loading import _require_rank
-from _imagenet3d.streams import split_files
+from _imagenet3d._torch import IterableDataset
+from _imagenet3d.extras import require
+from _imagenet3d.partition import check_rank, dataloader_worker, run, slot
+from _imagenet3d.shards import open_parquet, split_files
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+#: One unit of work: (file index, row group, rows).
+_Unit = tuple[int, int, int]
 
 
-# ---------------------------------------------------------------------------
-# Decode-free batches straight from the shards
-# ---------------------------------------------------------------------------
-
-def _dataloader_worker() -> tuple[int, int]:
-    """(worker id, number of workers) inside a torch DataLoader worker, else (0, 1).
-    torch is looked up, not imported: this module does not depend on it."""
-    torch = sys.modules.get("torch")
-    info = torch.utils.data.get_worker_info() if torch is not None else None
-    return (info.id, info.num_workers) if info is not None else (0, 1)
-
-
-class ArrowBatches:
+class ArrowBatches(IterableDataset):
     """Decode-free ``pyarrow.RecordBatch``es of Parquet shards, read with pyarrow alone.
 
     For pipelines that want the stored bytes as fast as storage delivers them:
@@ -43,11 +37,14 @@ class ArrowBatches:
     The units of work are row groups (about 40 images). ``rank`` of
     ``world_size`` and, inside a torch DataLoader, each of its workers take a
     contiguous run of them: disjoint, together all of them, sizes differing by
-    at most one row group. (For exactly equal per-rank counts, as DDP training
-    needs, use ``object_stream``.) With ``shuffle`` the row-group order is
-    permuted by ``seed + epoch``, the same on every rank; ``set_epoch`` moves
-    to the next order. ``state_dict`` / ``load_state_dict`` let torchdata's
+    at most one row group (:mod:`_imagenet3d.partition`, ``"uneven"``). (For
+    exactly equal per-rank counts, as DDP training needs, use
+    ``object_stream``.) With ``shuffle`` the row-group order is permuted by
+    ``seed + epoch``, the same on every rank; ``set_epoch`` moves to the next
+    order. ``state_dict`` / ``load_state_dict`` let torchdata's
     ``StatefulDataLoader`` resume an epoch exactly where each worker was.
+    With torch installed it is a ``torch.utils.data.IterableDataset``, so a
+    DataLoader runs it in its workers.
 
         >>> batches = imagenet3d.arrow_batches("default", "train", source="demo/imagenet3d",
         ...                                    columns=["image", "image_id"])       # doctest: +SKIP
@@ -56,28 +53,19 @@ class ArrowBatches:
         >>> loader = torch.utils.data.DataLoader(batches, batch_size=None, num_workers=2)  # doctest: +SKIP
     """
 
-    def __new__(cls, *args, **kwargs):
-        # A torch IterableDataset whenever torch is loaded (as datasets' IterableDataset is), so
-        # that DataLoader iterates it in its workers; without importing torch here.
-        torch = sys.modules.get("torch")
-        if cls is ArrowBatches and torch is not None:
-            cls = _torch_arrow_batches(torch.utils.data.IterableDataset)
-        return super().__new__(cls)
-
-    def __reduce__(self):
-        return _rebuild_arrow_batches, (self.__dict__,)
-
-    def __init__(self, files: list[str], columns: list[str] | None = None, batch_size: int = 64, *,
-                 rank: int = 0, world_size: int = 1, shuffle: bool = False, seed: int = 0):
-        _require_rank(rank, world_size)
+    def __init__(self, files: list[str] | list[os.PathLike], columns: list[str] | None = None,
+                 batch_size: int = 64, *, rank: int = 0, world_size: int = 1, shuffle: bool = False,
+                 seed: int = 0) -> None:
+        check_rank(rank, world_size)
         if batch_size < 1:
             raise ValueError(f"batch_size must be positive, got {batch_size}")
         self.files, self.batch_size = [os.fspath(f) for f in files], batch_size
         self.rank, self.world_size, self.shuffle, self.seed, self.epoch = rank, world_size, shuffle, seed, 0
-        self.row_groups: list[tuple[int, int, int]] = []   # (file index, row group, rows)
+        self.row_groups: list[_Unit] = []
+        require("pyarrow.parquet", "hub")  # a missing extra is said as such, not as an unreadable shard
         for index, path in enumerate(self.files):
             try:
-                with _open_parquet(path) as parquet:
+                with open_parquet(path) as parquet:
                     metadata, names = parquet.metadata, parquet.schema_arrow.names
             except (OSError, ValueError) as error:   # pyarrow's messages do not name the file
                 raise ValueError(f"{path} is not a readable Parquet shard: {error}") from error
@@ -91,36 +79,36 @@ class ArrowBatches:
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
-    def state_dict(self) -> dict:
+    def state_dict(self) -> dict[str, int]:
         """Where this iterator is (torchdata's ``StatefulDataLoader`` saves it per worker)."""
         return {"epoch": self.epoch, "rows_done": self._rows_done}
 
-    def load_state_dict(self, state: dict) -> None:
+    def load_state_dict(self, state: dict[str, int]) -> None:
         """Resume: the next iteration starts after the rows already yielded in that epoch."""
         self.epoch, self._resume_rows = state["epoch"], state["rows_done"]
 
-    def _units(self, worker: int, num_workers: int) -> list[tuple[int, int, int]]:
+    def _units(self, worker: int, num_workers: int) -> list[_Unit]:
         units = self.row_groups
         if self.shuffle:
             order = np.random.default_rng(self.seed + self.epoch).permutation(len(units))
             units = [units[k] for k in order]
-        slots, slot = self.world_size * num_workers, self.rank * num_workers + worker
-        return units[len(units) * slot // slots:len(units) * (slot + 1) // slots]
+        positions = run(len(units), *slot(self.rank, self.world_size, worker, num_workers))
+        return units[positions.start:positions.stop]
 
     @property
     def num_rows(self) -> int:
         """Rows this rank yields per epoch (its workers' runs together are its run)."""
         return sum(rows for _, _, rows in self._units(0, 1))
 
-    def __iter__(self) -> Iterator:
-        units, skip = self._units(*_dataloader_worker()), self._resume_rows
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        units, skip = self._units(*dataloader_worker()), self._resume_rows
         self._rows_done, self._resume_rows = skip, 0
         while units and units[0][2] <= skip:   # resuming: whole row groups already yielded
             skip -= units.pop(0)[2]
         # One open per run of row groups of the same file.
-        for index, run in itertools.groupby(units, key=lambda unit: unit[0]):
-            with _open_parquet(self.files[index]) as parquet:
-                for batch in parquet.iter_batches(self.batch_size, row_groups=[group for _, group, _ in run],
+        for index, same_file in itertools.groupby(units, key=lambda unit: unit[0]):
+            with open_parquet(self.files[index]) as parquet:
+                for batch in parquet.iter_batches(self.batch_size, row_groups=[group for _, group, _ in same_file],
                                                   columns=self.columns, use_threads=True):
                     if skip:   # the rest of a row group that was partly yielded
                         batch, skip = batch.slice(min(skip, batch.num_rows)), max(skip - batch.num_rows, 0)
@@ -130,22 +118,9 @@ class ArrowBatches:
                     yield batch
 
 
-@lru_cache(maxsize=None)
-def _torch_arrow_batches(iterable_dataset: type) -> type:
-    return type("ArrowBatches", (ArrowBatches, iterable_dataset), {"__module__": __name__})
-
-
-def _rebuild_arrow_batches(state: dict) -> ArrowBatches:
-    batches = ArrowBatches.__new__(ArrowBatches)
-    batches.__dict__.update(state)
-    return batches
-
-
 def arrow_batches(config: str = "default", split: str = "train", *, source: str | os.PathLike | None = None,
                   columns: list[str] | None = None, batch_size: int = 64, rank: int = 0, world_size: int = 1,
-                  shuffle: bool = False, seed: int = 0, **load_kwargs) -> ArrowBatches:
+                  shuffle: bool = False, seed: int = 0, **load_kwargs: Any) -> ArrowBatches:
     """``ArrowBatches`` over one split of a config (a local converted folder or a Hub repo id)."""
     return ArrowBatches(split_files(config, split, source, **load_kwargs), columns, batch_size,
                         rank=rank, world_size=world_size, shuffle=shuffle, seed=seed)
-
-

@@ -1,15 +1,16 @@
-"""TODO docstring."""
+"""The PASCAL3D+ camera in radians: rotations, projection, the geodesic pose error and angle bins.
+
+The convention is PASCAL3D+'s (Xiang et al., WACV 2014: ``project_3d.m``), which
+ImageNet3D (Ma et al. 2024) and its experiment code (imagenet3d_exp) keep.
+"""
 
 from __future__ import annotations
 
 import math
+from typing import Literal, overload
 
 import numpy as np
-
-
-# ---------------------------------------------------------------------------
-# Camera (PASCAL3D+ convention, angles in radians)
-# ---------------------------------------------------------------------------
+from numpy.typing import ArrayLike
 
 #: PASCAL3D+/NeMo's viewport; the release stores it per object.
 DEFAULT_VIEWPORT = 3000
@@ -41,7 +42,7 @@ def _rot_x(angle: np.ndarray) -> np.ndarray:
     ], -2)
 
 
-def rotation_matrix(azimuth, elevation, theta) -> np.ndarray:
+def rotation_matrix(azimuth: ArrayLike, elevation: ArrayLike, theta: ArrayLike) -> np.ndarray:
     """Object-to-camera rotation of the official evaluation, shape (..., 3, 3).
 
     ``R = Rz(theta) @ Rx(elevation - pi/2) @ Rz(-azimuth)``, exactly
@@ -56,8 +57,9 @@ def rotation_matrix(azimuth, elevation, theta) -> np.ndarray:
     return _rot_z(theta) @ _rot_x(elevation - math.pi / 2) @ _rot_z(-azimuth)
 
 
-def camera_matrices(azimuth, elevation, theta, distance, px, py,
-                    viewport=DEFAULT_VIEWPORT, focal=DEFAULT_FOCAL):
+def camera_matrices(azimuth: ArrayLike, elevation: ArrayLike, theta: ArrayLike, distance: ArrayLike,
+                    px: ArrayLike, py: ArrayLike, viewport: ArrayLike = DEFAULT_VIEWPORT,
+                    focal: ArrayLike = DEFAULT_FOCAL) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The equivalent OpenCV pinhole camera ``(K, R, t)`` of an annotation.
 
     A CAD point ``X`` lands at ``u ~ K (R X + t)`` in the original image, with
@@ -70,7 +72,7 @@ def camera_matrices(azimuth, elevation, theta, distance, px, py,
     R = _FLIP_YZ @ rotation_matrix(azimuth, elevation, theta)
     f, px, py, distance = np.broadcast_arrays(
         *(np.asarray(v, dtype=np.float64) for v in (
-            np.asarray(viewport, dtype=np.float64) * focal, px, py, distance)))
+            np.asarray(viewport, dtype=np.float64) * np.asarray(focal, dtype=np.float64), px, py, distance)))
     f, px, py, distance = (np.broadcast_to(v, R.shape[:-2]) for v in (f, px, py, distance))
     zero, one = np.zeros_like(f), np.ones_like(f)
     K = np.stack([
@@ -82,8 +84,18 @@ def camera_matrices(azimuth, elevation, theta, distance, px, py,
     return K, R, t
 
 
-def project(points, azimuth, elevation, theta, distance, px, py,
-            viewport=DEFAULT_VIEWPORT, focal=DEFAULT_FOCAL, *, return_depth=False):
+@overload
+def project(points: ArrayLike, azimuth: ArrayLike, elevation: ArrayLike, theta: ArrayLike,
+            distance: ArrayLike, px: ArrayLike, py: ArrayLike, viewport: ArrayLike = ...,
+            focal: ArrayLike = ..., *, return_depth: Literal[False] = ...) -> np.ndarray: ...
+@overload
+def project(points: ArrayLike, azimuth: ArrayLike, elevation: ArrayLike, theta: ArrayLike,
+            distance: ArrayLike, px: ArrayLike, py: ArrayLike, viewport: ArrayLike = ...,
+            focal: ArrayLike = ..., *, return_depth: Literal[True]) -> tuple[np.ndarray, np.ndarray]: ...
+def project(points: ArrayLike, azimuth: ArrayLike, elevation: ArrayLike, theta: ArrayLike,
+            distance: ArrayLike, px: ArrayLike, py: ArrayLike, viewport: ArrayLike = DEFAULT_VIEWPORT,
+            focal: ArrayLike = DEFAULT_FOCAL, *,
+            return_depth: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Pixel coordinates (N, 2) of CAD points (N, 3) in the original image.
 
     The PASCAL3D+ projection (``project_3d.m``; ``proj2d`` of ImageNet3D's
@@ -100,7 +112,7 @@ def project(points, azimuth, elevation, theta, distance, px, py,
     return (uv, depth) if return_depth else uv
 
 
-def pose_error(R_pred, R_gt) -> np.ndarray:
+def pose_error(R_pred: ArrayLike, R_gt: ArrayLike) -> np.ndarray:
     """Geodesic angle between rotations, in radians in [0, pi]; shape (...).
 
     ``||logm(R_pred^T R_gt)||_F / sqrt(2)``, the pose error of ImageNet3D
@@ -125,14 +137,14 @@ def pose_error(R_pred, R_gt) -> np.ndarray:
     return np.where(finite & np.isfinite(err), err, math.pi)
 
 
-def wrap_angle(angle) -> np.ndarray:
+def wrap_angle(angle: ArrayLike) -> np.ndarray:
     """Angles wrapped to [0, 2 pi) (the release mixes signed and wrapped)."""
     wrapped = np.mod(np.asarray(angle, dtype=np.float64), _TWO_PI)
     # mod of a tiny negative number rounds to exactly 2 pi.
     return np.where(wrapped >= _TWO_PI, 0.0, wrapped)
 
 
-def angle_to_bin(angle, num_bins: int = NUM_BINS) -> np.ndarray:
+def angle_to_bin(angle: ArrayLike, num_bins: int = NUM_BINS) -> np.ndarray:
     """Periodic bin of an angle: ``floor((angle mod 2 pi) / 2 pi * num_bins)``.
 
     The official ``PoseToLabel(num_bins=40, border_type='periodic')`` of
@@ -141,7 +153,7 @@ def angle_to_bin(angle, num_bins: int = NUM_BINS) -> np.ndarray:
     return (np.floor(wrap_angle(angle) / _TWO_PI * num_bins).astype(np.int64)) % num_bins
 
 
-def bin_to_angle(index, num_bins: int = NUM_BINS) -> np.ndarray:
+def bin_to_angle(index: ArrayLike, num_bins: int = NUM_BINS) -> np.ndarray:
     """The centre angle of a bin: ``(index + 0.5) / num_bins * 2 pi``."""
     return (np.asarray(index, dtype=np.float64) % num_bins + 0.5) / num_bins * _TWO_PI
 

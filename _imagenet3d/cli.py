@@ -1,27 +1,21 @@
-"""TODO docstring."""
+"""``python -m imagenet3d evaluate``: score a predictions file against a split, print the paper's table."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
-
 from _imagenet3d.configs import CONFIG_SPLITS
-from _imagenet3d.loading import DEFAULT_SOURCE
-from _imagenet3d.evaluation import EVALUATION_TASKS
-from _imagenet3d.errors import PredictionError
-from _imagenet3d.errors import SourceError
-from _imagenet3d.evaluation import evaluate
-from _imagenet3d.evaluation import format_table
+from _imagenet3d.errors import Imagenet3DError, PredictionError
+from _imagenet3d.evaluation import EVALUATION_TASKS, evaluate, format_table
 from _imagenet3d.loading import load
-from _imagenet3d.predictions import read_predictions
-from _imagenet3d.predictions import reference_objects
+from _imagenet3d.predictions import read_predictions, reference_objects
+from _imagenet3d.shards import DEFAULT_SOURCE
 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m imagenet3d evaluate PREDICTIONS --source DIR_OR_REPO --split validation``."""
-    import argparse
-
     parser = argparse.ArgumentParser(prog="python -m imagenet3d",
                                      description="ImageNet3D tools from the dataset's definition.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -47,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         references = reference_objects(load("annotations", split=args.split, source=args.source))
-    except SourceError as error:
+    except Imagenet3DError as error:  # a source that is not a dataset, or the [hub] extra missing
         print(f"error: {error}", file=sys.stderr)
         return 2
     try:

@@ -1,33 +1,38 @@
-"""TODO docstring."""
+"""Object-centric samples: the official centre-and-resize crop, object ids and ``to_objects``."""
 
 from __future__ import annotations
 
 import io
 import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-
-from _imagenet3d.categories import CATEGORY_INFO
-from _imagenet3d.categories import KNOWN_CATEGORIES
-from _imagenet3d.categories import SUPER_CATEGORIES
 from _imagenet3d.camera import angle_to_bin
-from _imagenet3d.loading import object_id
+from _imagenet3d.categories import CATEGORY_INFO, KNOWN_CATEGORIES, SUPER_CATEGORIES
+from _imagenet3d.extras import require
 
-
-# ---------------------------------------------------------------------------
-# Object-centric samples (the official crop) and the distributed object stream
-# ---------------------------------------------------------------------------
+if TYPE_CHECKING:
+    import datasets
+    import PIL.Image
 
 #: The official object-centric crop: imagenet3d_exp ``preprocess_data.py
 #: --center_and_resize`` (512 x 512, objects brought to distance 4).
 CROP_SIZE = 512
 CROP_DISTANCE = 4.0
 
-#: What ``object_stream`` does with the objects left over when they do not
-#: split equally over ranks x workers (see ``object_stream``).
-REMAINDER_MODES = ("pad", "drop")
+
+def object_id(image_id: str, index: int) -> str:
+    """The id of the ``index``-th object of an image, as the official object-centric
+    files name it (``<stem>_<obj:02d>``): ``"chair/n03001627_123_00"``.
+
+        >>> object_id("chair/n03001627_123", 1)
+        'chair/n03001627_123_01'
+    """
+    return f"{image_id}_{index:02d}"
 
 
-def center_and_resize(image, obj: dict, size: int = CROP_SIZE, distance: float | None = None):
+def center_and_resize(image: PIL.Image.Image, obj: Mapping[str, Any], size: int = CROP_SIZE,
+                      distance: float | None = None) -> tuple[PIL.Image.Image, dict[str, Any]]:
     """The official centre-and-resize crop of one object, and its annotation adjusted to it.
 
     As imagenet3d_exp's ``preprocess_data.py --center_and_resize`` does for
@@ -50,8 +55,7 @@ def center_and_resize(image, obj: dict, size: int = CROP_SIZE, distance: float |
         >>> center_and_resize(Image.new("RGB", (200, 100)), obj, size=128)[1]["bbox"]
         [54.0, 54.0, 74.0, 74.0]
     """
-    from PIL import Image
-
+    Image = require("PIL.Image", "hub")
     if not obj.get("distance") or obj["distance"] <= 0 or obj.get("px") is None or obj.get("py") is None:
         raise ValueError("center_and_resize needs a usable object (distance > 0, px and py)")
     distance = CROP_DISTANCE * CROP_SIZE / size if distance is None else distance
@@ -83,16 +87,15 @@ def center_and_resize(image, obj: dict, size: int = CROP_SIZE, distance: float |
     return crop, adjusted
 
 
-def object_sample(image_bytes: bytes, row: dict, index: int, size: int | None = CROP_SIZE,
-                  is_padding: bool = False) -> dict:
+def object_sample(image_bytes: bytes, row: Mapping[str, Any], index: int, size: int | None = CROP_SIZE,
+                  is_padding: bool = False) -> dict[str, Any]:
     """One object-centric training sample: the crop, the adjusted pose and the three 40-bin labels.
 
     ``row`` is an image row of the ``default`` / ``open_vocabulary`` config
     (without its image), ``index`` the object's position in ``row["objects"]``.
     ``size=None`` keeps the whole image and the original annotation.
     """
-    from PIL import Image
-
+    Image = require("PIL.Image", "hub")
     obj = row["objects"][index]
     image = Image.open(io.BytesIO(image_bytes))
     if size is None:
@@ -108,7 +111,7 @@ def object_sample(image_bytes: bytes, row: dict, index: int, size: int | None = 
     return sample
 
 
-def usable_object_indices(objects: list[dict] | None) -> list[int]:
+def usable_object_indices(objects: Sequence[Mapping[str, Any]] | None) -> list[int]:
     """Positions of the objects the official scripts keep (``usable``)."""
     return [k for k, obj in enumerate(objects or []) if obj.get("usable")]
 
@@ -117,11 +120,11 @@ class _ObjectCrops:
     """``with_transform`` of ``to_objects``: reads each object's image from the
     image dataset by row number and crops it (in the DataLoader's workers)."""
 
-    def __init__(self, images, size: int | None):
+    def __init__(self, images: datasets.Dataset, size: int | None) -> None:
         self.images = images
         self.size = size
 
-    def __call__(self, batch: dict) -> dict:
+    def __call__(self, batch: dict[str, list]) -> dict[str, list]:
         rows = self.images[batch["row"]]
         out: dict[str, list] = {}
         for n, index in enumerate(batch["object_index"]):
@@ -132,7 +135,7 @@ class _ObjectCrops:
         return out
 
 
-def _explode_objects(batch: dict) -> dict:
+def _explode_objects(batch: dict[str, list]) -> dict[str, list]:
     """Batched map: one row per usable object (image bytes stay undecoded)."""
     out: dict[str, list] = {key: [] for key in (*batch, "object_index")}
     for n, objects in enumerate(batch["objects"]):
@@ -143,12 +146,13 @@ def _explode_objects(batch: dict) -> dict:
     return out
 
 
-def _crop_example(example: dict, size: int | None) -> dict:
+def _crop_example(example: dict[str, Any], size: int | None) -> dict[str, Any]:
     row = {key: value for key, value in example.items() if key not in ("image", "object_index")}
     return object_sample(example["image"]["bytes"], row, example["object_index"], size)
 
 
-def to_objects(dataset, size: int | None = CROP_SIZE):
+def to_objects(dataset: datasets.Dataset | datasets.IterableDataset,
+               size: int | None = CROP_SIZE) -> datasets.Dataset | datasets.IterableDataset:
     """One sample per usable object of a ``default`` / ``open_vocabulary`` split,
     with the official crop (``center_and_resize``) and the three 40-bin labels.
 
@@ -162,8 +166,7 @@ def to_objects(dataset, size: int | None = CROP_SIZE):
         >>> objects[0]["image"].size, objects[0]["azimuth_bin"]                                 # doctest: +SKIP
         ((512, 512), 17)
     """
-    import datasets
-
+    datasets = require("datasets", "hub")
     if isinstance(dataset, datasets.IterableDataset):
         raw = dataset.cast_column("image", datasets.Image(decode=False))
         exploded = raw.map(_explode_objects, batched=True, batch_size=64)

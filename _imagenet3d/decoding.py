@@ -1,23 +1,25 @@
-"""TODO docstring."""
+"""Decoded images for training: threaded batch decoding and the DataLoader collate functions."""
 
 from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from _imagenet3d.extras import require
 
-# ---------------------------------------------------------------------------
-# Decoding whole images fast (measured in benchmarks/bench_training.py)
-# ---------------------------------------------------------------------------
+if TYPE_CHECKING:
+    import datasets
+    import PIL.Image
+    import torch
 
 #: The columns of the default / open_vocabulary configs a pose model trains on.
 TRAINING_COLUMNS = ["image", "image_id", "category_id", "objects"]
 
 
-def _rgb(image):
+def _rgb(image: PIL.Image.Image) -> PIL.Image.Image:
     """A decoded RGB PIL image."""
     image.load()
     return image if image.mode == "RGB" else image.convert("RGB")
@@ -33,40 +35,43 @@ class DecodeImages:
     calling one costs less CPU per image. The helpers are created lazily in each process, so the
     function can go to DataLoader workers."""
 
-    def __init__(self, num_threads: int = 1):
-        from datasets import Image
+    def __init__(self, num_threads: int = 1) -> None:
+        self.num_threads, self.feature = num_threads, require("datasets", "hub").Image()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pid: int | None = None
 
-        self.num_threads, self.feature, self._pool, self._pid = num_threads, Image(), None, None
-
-    def _decode(self, value: dict):
+    def _decode(self, value: dict[str, Any]) -> PIL.Image.Image:
         return _rgb(self.feature.decode_example(value))
 
-    def __call__(self, batch: dict) -> dict:
+    def __call__(self, batch: dict[str, list]) -> dict[str, list]:
         values = batch["image"]
         if self.num_threads <= 1:
             batch["image"] = [self._decode(v) for v in values]
             return batch
-        if self._pid != os.getpid():
+        if self._pool is None or self._pid != os.getpid():
             self._pool = ThreadPoolExecutor(self.num_threads - 1, thread_name_prefix="decode")
             self._pid = os.getpid()
-        decoded, indices = [None] * len(values), iter(range(len(values)))  # next() on it is atomic
+        decoded: list[PIL.Image.Image | None] = [None] * len(values)
+        indices = iter(range(len(values)))  # next() on it is atomic
 
-        def work():
+        def work() -> None:
             for i in indices:
                 decoded[i] = self._decode(values[i])
 
-        helpers = [self._pool.submit(work) for _ in range(self.num_threads - 1)]
+        pool = self._pool
+        helpers = [pool.submit(work) for _ in range(self.num_threads - 1)]
         work()
         for helper in helpers:
             helper.result()
         batch["image"] = decoded
         return batch
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_pool": None, "_pid": None}
 
 
-def decode_images(dataset, num_threads: int = 1, batch_size: int = 40):
+def decode_images(dataset: datasets.IterableDataset, num_threads: int = 1,
+                  batch_size: int = 40) -> datasets.IterableDataset:
     """A streaming split with its images decoded to RGB PIL images by ``DecodeImages``: one
     batched map per row group (40 rows), ``num_threads`` decoding threads. Measured at 0.89-0.96
     of a bare Pillow loop over the same bytes, where datasets' ``decode(num_threads=2)`` gives
@@ -83,23 +88,20 @@ def decode_images(dataset, num_threads: int = 1, batch_size: int = 40):
 _PACKED_POSE_KEYS = ("azimuth", "elevation", "theta", "distance")
 
 
-def _shared_uint8(size: int):
-    """A uint8 tensor; in a DataLoader worker allocated in shared memory, as default_collate does,
+def _shared_uint8(size: int) -> torch.Tensor:
+    """A uint8 tensor; in a DataLoader worker in shared memory, as default_collate makes its batches,
     so that sending it to the main process costs no further copy."""
-    import torch
-
-    if torch.utils.data.get_worker_info() is not None:
-        return torch.empty(0, dtype=torch.uint8).set_(torch.UntypedStorage._new_shared(size))
-    return torch.empty(size, dtype=torch.uint8)
+    torch = require("torch", "torch")
+    tensor = torch.empty(size, dtype=torch.uint8)
+    return tensor.share_memory_() if torch.utils.data.get_worker_info() is not None else tensor
 
 
-def collate_images(rows: list[dict]) -> dict:
+def collate_images(rows: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
     """A batch of decoded rows as 5 tensors: images differ in size, so they are packed into one flat
     uint8 tensor (HWC, RGB) with their shapes, and every object of the batch into one [n, 9] float
     tensor (bbox x1 y1 x2 y2, azimuth, elevation, theta, distance, usable) with per-image counts.
     Unpack image i with ``images[offsets[i]:offsets[i + 1]].view(*shapes[i])``."""
-    import torch
-
+    torch = require("torch", "torch")
     arrays = [np.asarray(_rgb(row["image"])) for row in rows]
     images = _shared_uint8(sum(a.size for a in arrays))
     flat, offset = images.numpy(), 0   # a view of the tensor's memory: numpy copies into it
@@ -118,7 +120,7 @@ def collate_images(rows: list[dict]) -> dict:
     }
 
 
-def collate_objects(samples: list[dict]) -> dict:
+def collate_objects(samples: list[dict[str, Any]]) -> dict[str, Any]:
     """A DataLoader ``collate_fn`` for object samples (``to_objects``, ``object_stream``).
 
     torch's default collate cannot batch PIL crops. Here the crops (all of one
@@ -130,8 +132,7 @@ def collate_objects(samples: list[dict]) -> dict:
         >>> loader = torch.utils.data.DataLoader(objects, batch_size=64,
         ...                                      collate_fn=imagenet3d.collate_objects)  # doctest: +SKIP
     """
-    import torch
-
+    torch = require("torch", "torch")
     if not samples:
         raise ValueError("collate_objects needs at least one sample")
     sizes = {sample["image"].size for sample in samples}

@@ -1,4 +1,8 @@
-"""TODO docstring."""
+"""The paper's evaluation: pose accuracies at pi/6 and pi/18 and median error, per super-category.
+
+Protocol of ImageNet3D (Ma et al. 2024, arXiv:2406.09613, Sec. 5) as its experiment
+code implements it; :func:`evaluate` cites the exact scripts.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from _imagenet3d.categories import KNOWN_CATEGORIES
+from _imagenet3d.camera import pose_error, rotation_matrix
+from _imagenet3d.categories import (
+    KNOWN_CATEGORIES,
+    SUPER_CATEGORIES,
+    SUPER_CATEGORY_ABBREVIATIONS,
+    SUPER_CATEGORY_NAMES,
+    SUPER_CATEGORY_NOTE,
+)
 from _imagenet3d.errors import PredictionError
-from _imagenet3d.categories import SUPER_CATEGORIES
-from _imagenet3d.categories import SUPER_CATEGORY_ABBREVIATIONS
-from _imagenet3d.categories import SUPER_CATEGORY_NAMES
-from _imagenet3d.categories import SUPER_CATEGORY_NOTE
-from _imagenet3d.camera import pose_error
-from _imagenet3d.camera import rotation_matrix
-
-
-# ---------------------------------------------------------------------------
-# Evaluation (the paper's protocol)
-# ---------------------------------------------------------------------------
-
 
 #: Tasks of :func:`evaluate`: pose estimation, open-vocabulary pose estimation
 #: (known and novel categories apart) and 3D-aware classification.
@@ -218,7 +217,7 @@ def _table(errors: np.ndarray, super_categories: np.ndarray, selected: np.ndarra
 
 
 def evaluate(predictions: Mapping[str, Mapping] | Iterable[Mapping], references: Iterable[Mapping],
-             task: str = "pose", angle_unit: str = "radians") -> dict:
+             task: str = "pose", angle_unit: str = "radians") -> dict[str, Any]:
     """Score predicted poses against references with the paper's protocol.
 
     Protocol of ImageNet3D (Ma et al., "ImageNet3D: Towards General-Purpose
@@ -318,7 +317,7 @@ def _metric_rows(task: str) -> list[tuple[str, str]]:
     return rows + [("count", "Objects")]
 
 
-def format_table(results: Mapping) -> str:
+def format_table(results: Mapping[str, Any]) -> str:
     """The results of :func:`evaluate` as markdown, in the paper's layout.
 
     Columns Avg. and the seven super-categories, one row per metric, one

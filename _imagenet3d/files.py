@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import BinaryIO
 
 #: What the release readers accept: a path, the bytes themselves, or an open binary stream.
-PathOrBytes = Union[str, os.PathLike, bytes, bytearray, memoryview, BinaryIO]
+PathOrBytes = str | os.PathLike | bytes | bytearray | memoryview | BinaryIO
 
 
 def temporary_name(path: str | os.PathLike) -> Path:

@@ -1,44 +1,30 @@
-"""TODO docstring."""
+"""GLB (binary glTF 2.0), how the dataset stores CAD geometry: its writer and a checked reader.
+
+One buffer [float32 positions | uint32 indices], one triangle primitive with a grey
+material, one node rotated -90 degrees about x (our z-up to glTF's y-up; -y, our
+front, to +z, glTF's): the vertex data is stored unchanged, so it matches the .off
+to float32 precision. Layout as in the glTF 2.0 specification, section "GLB File
+Format Specification" (https://registry.khronos.org/glTF/specs/2.0/glTF-2.0.html).
+"""
 
 from __future__ import annotations
 
 import json
 import math
 import struct
+from typing import Any
 
 import numpy as np
 
 from _imagenet3d.errors import GlbError
 
-
-#: Where the dataset keeps every CAD model's geometry (not a config: Data Studio cannot show meshes).
-CAD_MESHES_FILE = "cad_meshes/cad_meshes-00000-of-00001.parquet"
 _GLB_HEADER, _GLB_CHUNK = struct.Struct("<4sII"), struct.Struct("<I4s")
 _GLB_FLOAT, _GLB_UINT = 5126, 5125
 _GLB_MAX_JSON = 1 << 20  # our documents are ~1 KB; refuse to parse more
-_H = math.sqrt(0.5)
+_H = math.sqrt(0.5)  # the node quaternion (x, y, z, w) = (-_H, 0, 0, _H): -90 degrees about x
 
 
-def cad_mesh_rows(metadata) -> dict[tuple[str, int], tuple[int, int]] | None:
-    """(category, cad_index) -> (row group, row) in :data:`CAD_MESHES_FILE`, from its Parquet footer
-    alone (no request beyond it): each row group holds one category's models with consecutive
-    cad_index from its minimum, as the converter writes them. None when the statistics do not show
-    that; then read the ``category`` and ``cad_index`` columns instead."""
-    names = [metadata.schema.column(i).name for i in range(metadata.num_columns)]
-    places = {}
-    for number in range(metadata.num_row_groups):
-        group = metadata.row_group(number)
-        category, index = (group.column(names.index(name)).statistics for name in ("category", "cad_index"))
-        if not (category is not None and index is not None and category.has_min_max and index.has_min_max
-                and category.min == category.max and index.max - index.min + 1 == group.num_rows):
-            return None
-        places.update(((category.min, index.min + row), (number, row)) for row in range(group.num_rows))
-    return places
-
-
-
-
-def write_glb(vertices, faces) -> bytes:
+def write_glb(vertices: np.ndarray, faces: np.ndarray) -> bytes:
     """A z-up triangle mesh (V, 3) / (F, 3), 0-based, as deterministic GLB bytes.
 
     >>> data = write_glb(np.eye(3), np.array([[0, 1, 2]]))
@@ -76,7 +62,7 @@ def write_glb(vertices, faces) -> bytes:
     return _GLB_HEADER.pack(b"glTF", 2, 12 + len(chunks)) + chunks
 
 
-def read_glb(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+def read_glb(data: bytes | bytearray | memoryview) -> tuple[np.ndarray, np.ndarray]:
     """Vertices float32 (V, 3) (z-up, as stored; the node rotation is not applied) and faces
     int32 (F, 3) of a GLB from :func:`write_glb`. Every length, offset, type and index is
     checked before use; anything else raises :class:`GlbError`."""
@@ -113,7 +99,7 @@ def read_glb(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     return vertices.copy(), indices.astype(np.int32).reshape(-1, 3)
 
 
-def _glb_accessor(doc: dict, index: int, blob: memoryview, kind: str, component: int) -> np.ndarray:
+def _glb_accessor(doc: dict[str, Any], index: int, blob: memoryview, kind: str, component: int) -> np.ndarray:
     """The values of one tightly packed accessor, bounds-checked against its view and the BIN chunk."""
     accessor = doc["accessors"][index]
     view = doc["bufferViews"][accessor["bufferView"]]
@@ -128,5 +114,3 @@ def _glb_accessor(doc: dict, index: int, blob: memoryview, kind: str, component:
         raise GlbError(f"GLB accessor {index} ({count} x {kind}) lies outside its view or the BIN chunk")
     values = np.frombuffer(blob, dtype="<f4" if component == _GLB_FLOAT else "<u4", count=width * count, offset=start)
     return values.reshape(count, 3) if width == 3 else values
-
-

@@ -1,12 +1,14 @@
-"""TODO docstring."""
+"""The release's CAD format, ASCII OFF: its reader and its writer."""
 
 from __future__ import annotations
 
+import io
+import os
+from typing import IO
 
 import numpy as np
 
-from _imagenet3d.files import PathOrBytes
-from _imagenet3d.files import read_bytes
+from _imagenet3d.files import PathOrBytes, read_bytes
 
 
 def read_off(source: PathOrBytes) -> tuple[np.ndarray, np.ndarray]:
@@ -71,7 +73,8 @@ def _read_plain_triangle_off(text: str) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def _fan_triangulate(tokens: list[str], n_faces: int) -> np.ndarray:
-    triangles, position = [], 0
+    triangles: list[tuple[int, int, int]] = []
+    position = 0
     for _ in range(n_faces):
         try:
             count = int(tokens[position])
@@ -85,8 +88,26 @@ def _fan_triangulate(tokens: list[str], n_faces: int) -> np.ndarray:
     return np.array(triangles, dtype=np.int64).reshape(-1, 3)
 
 
-# -- GLB (binary glTF 2.0): how CAD geometry is stored in the Hub dataset ----------------------
-# One buffer [float32 positions | uint32 indices], one triangle primitive with a grey material,
-# one node rotated -90 degrees about x (our z-up to glTF's y-up; -y, our front, to +z, glTF's):
-# the vertex data is stored unchanged, so it matches the .off to float32 precision.
+def off_bytes(vertices: np.ndarray, faces: np.ndarray) -> bytes:
+    """ASCII OFF as in the release: header, '%.6f' vertices, '3 i j k' faces, '\\n' endings."""
+    v = np.asarray(vertices, dtype=np.float64).reshape(-1, 3)
+    f = np.asarray(faces, dtype=np.int64).reshape(-1, 3)
+    parts = [f"OFF\n{len(v)} {len(f)} 0\n"]
+    if len(v):
+        parts.append(("%.6f %.6f %.6f\n" * len(v)) % tuple(v.ravel().tolist()))
+    if len(f):
+        parts.append(("3 %d %d %d\n" * len(f)) % tuple(f.ravel().tolist()))
+    return "".join(parts).encode("ascii")
 
+
+def write_off(path_or_file: str | os.PathLike | IO, vertices: np.ndarray, faces: np.ndarray) -> None:
+    """Write ASCII OFF to a path or an open (binary or text) file object."""
+    data = off_bytes(vertices, faces)
+    if isinstance(path_or_file, (str, os.PathLike)):
+        with open(path_or_file, "wb") as fh:
+            fh.write(data)
+        return
+    if isinstance(path_or_file, io.TextIOBase):
+        path_or_file.write(data.decode("ascii"))
+    else:
+        path_or_file.write(data)

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""What :func:`evaluate` scores: reference objects from dataset rows, and predictions read from a file."""
 
 from __future__ import annotations
 
@@ -9,15 +9,12 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-
+from _imagenet3d.crops import object_id, usable_object_indices
 from _imagenet3d.errors import PredictionError
-from _imagenet3d.evaluation import _ANGLE_KEYS
-from _imagenet3d.evaluation import _describe
-from _imagenet3d.loading import object_id
-from _imagenet3d.crops import usable_object_indices
+from _imagenet3d.evaluation import _ANGLE_KEYS, _describe
 
 
-def reference_objects(rows: Iterable[Mapping]) -> list[dict]:
+def reference_objects(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The references of :func:`evaluate` from image rows (``annotations`` or
     ``default`` config, or any dicts with image_id and objects).
 
@@ -41,7 +38,7 @@ def reference_objects(rows: Iterable[Mapping]) -> list[dict]:
 _CSV_COLUMNS = ("object_id", "azimuth", "elevation", "theta")
 
 
-def read_predictions(path: str | os.PathLike) -> list[dict]:
+def read_predictions(path: str | os.PathLike) -> list[dict[str, Any]]:
     """Predictions from a file, as a list of dicts for :func:`evaluate`.
 
     Formats, told apart by content (a ``.csv`` name is always CSV):
@@ -86,7 +83,7 @@ def read_predictions(path: str | os.PathLike) -> list[dict]:
     return predictions
 
 
-def _read_prediction_csv(text: str, name: str) -> list[dict]:
+def _read_prediction_csv(text: str, name: str) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
     missing = [column for column in _CSV_COLUMNS if column not in header]

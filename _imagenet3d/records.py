@@ -1,19 +1,39 @@
-"""TODO docstring."""
+"""The normalised object record: one release object dict -> typed, checked values."""
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
-from _imagenet3d.camera import DEFAULT_FOCAL
-from _imagenet3d.camera import DEFAULT_VIEWPORT
+from _imagenet3d.camera import DEFAULT_FOCAL, DEFAULT_VIEWPORT, wrap_angle
 from _imagenet3d.categories import OBJECT_STATUSES
-from _imagenet3d.camera import wrap_angle
-
+from _imagenet3d.reasons import Reason, UnusableReason
 
 _POSE_KEYS = ("azimuth", "elevation", "theta", "distance", "px", "py")
+
+
+class ObjectRecord(TypedDict):
+    """One object as :func:`normalize_object` returns it; missing values are None."""
+
+    category: str | None
+    bbox: list[float] | None      # [x1, y1, x2, y2] in pixels
+    azimuth: float | None         # radians, wrapped to [0, 2 pi)
+    elevation: float | None
+    theta: float | None
+    distance: float | None
+    px: float | None
+    py: float | None
+    viewport: int | None
+    focal: float | None
+    height: int | None
+    width: int | None
+    cad_index: int | None
+    object_status: str | None
+    dense: str | None
+    usable: bool
+    unusable_reasons: list[Reason]  # messages; each one's ``.code`` is an UnusableReason
 
 
 def _as_float(value: Any) -> float | None:
@@ -35,7 +55,7 @@ def _as_str(value: Any) -> str | None:
     return str(value) if value is not None else None
 
 
-def normalize_object(raw: dict) -> dict:
+def normalize_object(raw: dict) -> ObjectRecord:
     """One release object dict -> a normalised record.
 
     Normalises the real data's quirks: angles wrapped to [0, 2 pi), height and
@@ -43,35 +63,37 @@ def normalize_object(raw: dict) -> dict:
     3000/1.0 when absent. Objects are never dropped: ``usable`` says whether the
     official preprocessing would keep the object (pose keys present, finite,
     ``distance > 0``, ``object_status`` present and not ``status_bad``, no
-    ``ignore`` flag) and ``unusable_reasons`` says why not.
+    ``ignore`` flag) and ``unusable_reasons`` says why not: messages that carry
+    their :class:`UnusableReason` as ``.code``, which code should test.
 
     Returned keys: category, bbox, azimuth, elevation, theta, distance,
     viewport, focal, px, py, height, width, cad_index, object_status, dense,
     usable, unusable_reasons. Missing values are None.
     """
-    reasons = []
+    reasons: list[Reason] = []
     pose = {key: _as_float(raw[key]) if key in raw else None for key in _POSE_KEYS}
     missing = [key for key, value in pose.items() if value is None]
     if missing:
-        reasons.append("missing pose keys: " + ", ".join(missing))
-    elif not all(math.isfinite(value) for value in pose.values()):
-        reasons.append("non-finite pose value")
+        reasons.append(UnusableReason.MISSING_POSE.message(keys=", ".join(missing)))
+    elif not all(value is not None and math.isfinite(value) for value in pose.values()):
+        reasons.append(UnusableReason.NON_FINITE_POSE.message())
     for key in ("azimuth", "elevation", "theta"):
-        if pose[key] is not None and math.isfinite(pose[key]):
-            pose[key] = float(wrap_angle(pose[key]))
+        angle = pose[key]
+        if angle is not None and math.isfinite(angle):
+            pose[key] = float(wrap_angle(angle))
     if pose["distance"] is not None and not pose["distance"] > 0:
-        reasons.append("distance <= 0")
+        reasons.append(UnusableReason.DISTANCE_NOT_POSITIVE.message())
 
     status = _as_str(raw.get("object_status"))
     if status is None:
-        reasons.append("missing object_status")
+        reasons.append(UnusableReason.MISSING_STATUS.message())
     elif status == "status_bad":
-        reasons.append("object_status is status_bad")
+        reasons.append(UnusableReason.STATUS_BAD.message())
     elif status not in OBJECT_STATUSES:
-        reasons.append(f"unknown object_status {status!r}")
+        reasons.append(UnusableReason.UNKNOWN_STATUS.message(status=status))
     ignore = _as_int(raw.get("ignore", 0))
     if ignore:
-        reasons.append("ignore flag set")
+        reasons.append(UnusableReason.IGNORED.message())
 
     bbox = None
     if "bbox" in raw:
@@ -81,14 +103,15 @@ def normalize_object(raw: dict) -> dict:
         except (TypeError, ValueError):
             bbox = None
         if bbox is None:
-            reasons.append("malformed bbox")
+            reasons.append(UnusableReason.MALFORMED_BBOX.message())
 
     viewport = _as_int(raw["viewport"]) if "viewport" in raw else DEFAULT_VIEWPORT
     focal = _as_float(raw["focal"]) if "focal" in raw else DEFAULT_FOCAL
     return {
         "category": _as_str(raw.get("class")),
         "bbox": bbox,
-        **pose,
+        "azimuth": pose["azimuth"], "elevation": pose["elevation"], "theta": pose["theta"],
+        "distance": pose["distance"], "px": pose["px"], "py": pose["py"],
         "viewport": viewport,
         "focal": focal,
         "height": _as_int(raw.get("height")),

@@ -9,11 +9,12 @@ vertex mesh at a few tens of milliseconds.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-import imagenet3d
+from _imagenet3d.camera import DEFAULT_FOCAL, DEFAULT_VIEWPORT, camera_matrices, project
 
 # Light direction in OpenCV camera coordinates (x right, y down, z forward):
 # from the upper left, slightly behind the camera.
@@ -36,17 +37,17 @@ class Pose:
     distance: float
     px: float
     py: float
-    viewport: float = imagenet3d.DEFAULT_VIEWPORT
-    focal: float = imagenet3d.DEFAULT_FOCAL
+    viewport: float = DEFAULT_VIEWPORT
+    focal: float = DEFAULT_FOCAL
 
     def project(self, vertices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return imagenet3d.project(
+        return project(
             vertices, self.azimuth, self.elevation, self.theta, self.distance,
             self.px, self.py, self.viewport, self.focal, return_depth=True)
 
     def rotation(self) -> np.ndarray:
         """Object-to-camera rotation in OpenCV axes (for shading normals)."""
-        return imagenet3d.camera_matrices(
+        return camera_matrices(
             self.azimuth, self.elevation, self.theta, self.distance, self.px, self.py,
             self.viewport, self.focal)[1]
 
@@ -120,7 +121,7 @@ def rasterize(uv: np.ndarray, depth: np.ndarray, faces: np.ndarray,
     return Fragments(np.concatenate(pixels), np.concatenate(hits), np.concatenate(inv_depths))
 
 
-def _chunks(counts: np.ndarray, budget: int):
+def _chunks(counts: np.ndarray, budget: int) -> Iterator[slice]:
     """Split faces into consecutive runs whose candidate counts fit the budget."""
     start, total = 0, 0
     for end, count in enumerate(counts.tolist()):

@@ -1,57 +1,31 @@
-"""TODO docstring."""
+"""The distributed object stream: usable objects in exactly equal shards per rank and worker."""
 
 from __future__ import annotations
 
 import itertools
 import os
-from contextlib import contextmanager
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from _imagenet3d.crops import CROP_SIZE
-from _imagenet3d.loading import DEFAULT_SOURCE
-from _imagenet3d.crops import REMAINDER_MODES
-from _imagenet3d.loading import _require_config
-from _imagenet3d.loading import _require_rank
-from _imagenet3d.crops import object_sample
+from _imagenet3d.crops import CROP_SIZE, object_sample
+from _imagenet3d.extras import require
+from _imagenet3d.partition import REMAINDER_MODES, check_rank, run
+from _imagenet3d.shards import open_parquet, split_files
 
-
-@contextmanager
-def _open_parquet(path: str):
-    """A ``pyarrow.parquet.ParquetFile`` of a shard: memory-mapped when it is a local file
-    (no Python file object between Arrow and the page cache), else through fsspec (hf://...)."""
-    import pyarrow.parquet as pq
-
-    if "://" not in path or path.startswith("file://"):
-        yield pq.ParquetFile(path.removeprefix("file://"), memory_map=True)
-        return
-    import fsspec
-
-    with fsspec.open(path, "rb") as file:
-        yield pq.ParquetFile(file)
-
-
-def split_files(config: str, split: str, source: str | os.PathLike | None = None, **load_kwargs) -> list[str]:
-    """The Parquet shards of one split of a config (local paths or hf:// URLs), sorted.
-
-        >>> imagenet3d.split_files("open_vocabulary", "validation_novel", "demo/imagenet3d")  # doctest: +SKIP
-        ['.../data/validation-novel-00000-of-00001.parquet']
-    """
-    _require_config(config)
+if TYPE_CHECKING:
     import datasets
 
-    builder = datasets.load_dataset_builder(os.fspath(source or DEFAULT_SOURCE), config, **load_kwargs)
-    if split not in builder.config.data_files:
-        raise ValueError(f"config {config!r} has no split {split!r}; splits: {', '.join(builder.config.data_files)}")
-    return sorted(builder.config.data_files[split])
+#: One object's place: (file, row group, row, object index within the row's objects).
+ObjectPlace = tuple[str, int, int, int]
 
 
 def _usable_positions(path: str) -> list[tuple[int, int, int]]:
     """(row group, row, object index) of every usable object of one Parquet file, in order."""
-    import pyarrow.compute as pc
-
+    pc = require("pyarrow.compute", "hub")
     found = []
-    with _open_parquet(path) as parquet:
+    with open_parquet(path) as parquet:
         for group in range(parquet.metadata.num_row_groups):
             objects = parquet.read_row_group(group, columns=["objects"]).column(0).combine_chunks()
             rows = pc.list_parent_indices(objects).to_numpy()
@@ -62,33 +36,32 @@ def _usable_positions(path: str) -> list[tuple[int, int, int]]:
     return found
 
 
-def usable_objects(files: list[str]) -> list[tuple[str, int, int, int]]:
+def usable_objects(files: list[str]) -> list[ObjectPlace]:
     """(file, row group, row, object index) of every usable object, in file order."""
     return [(path, *position) for path in files for position in _usable_positions(path)]
 
 
-def plan_object_shards(objects: list[tuple[str, int, int, int]], num_shards: int,
-                       remainder: str = "pad") -> list[list]:
+def plan_object_shards(objects: list[ObjectPlace], num_shards: int, remainder: str = "pad") -> list[list]:
     """Split ``objects`` (from ``usable_objects``) into ``num_shards`` shards of exactly equal size.
 
     Objects keep their file, row-group, row, object order. With N objects and
     S shards, ``"pad"`` makes every shard ceil(N / S) long by repeating objects
     from the start (flagged ``is_padding``, as torch's DistributedSampler pads),
     so every object is seen once and a few (fewer than S) twice; ``"drop"``
-    makes them floor(N / S) long and leaves out the last N mod S objects.
+    makes them floor(N / S) long and leaves out the last N mod S objects
+    (:func:`_imagenet3d.partition.run`).
     Each shard is a list of pieces ``[file, row_group, [[row, object_index, is_padding], ...]]``
     so that one row group is read once per piece.
     """
     if remainder not in REMAINDER_MODES:
         raise ValueError(f"remainder must be one of {REMAINDER_MODES}, got {remainder!r}")
     total = len(objects)
-    per_shard = -(-total // num_shards) if remainder == "pad" else total // num_shards
-    if total == 0 or per_shard == 0:
+    if total == 0 or not run(total, 0, num_shards, remainder):
         raise ValueError(f"{total} usable objects cannot fill {num_shards} equal shards")
     shards = []
     for shard in range(num_shards):
         pieces: list[list] = []
-        for position in range(shard * per_shard, (shard + 1) * per_shard):
+        for position in run(total, shard, num_shards, remainder):
             path, group, row, index = objects[position % total]
             if not pieces or pieces[-1][0] != path or pieces[-1][1] != group:
                 pieces.append([path, group, []])
@@ -97,21 +70,22 @@ def plan_object_shards(objects: list[tuple[str, int, int, int]], num_shards: int
     return shards
 
 
-def _generate_object_stream(shards: list[list], size: int | None):
+def _generate_object_stream(shards: list[list], size: int | None) -> Iterator[dict[str, Any]]:
     """The generator behind ``object_stream``: reads each piece's row group once."""
     for pieces in shards:
-        for path, run in itertools.groupby(pieces, key=lambda piece: piece[0]):
-            with _open_parquet(path) as parquet:
-                for _, group, wanted in run:
+        for path, pieces_of_file in itertools.groupby(pieces, key=lambda piece: piece[0]):
+            with open_parquet(path) as parquet:
+                for _, group, wanted in pieces_of_file:
                     rows = parquet.read_row_group(group).take([row for row, _, _ in wanted]).to_pylist()
                     for (_, index, is_padding), row in zip(wanted, rows):
                         yield object_sample(row.pop("image")["bytes"], row, index, size, is_padding)
 
 
-def object_stream(config: str = "open_vocabulary", split: str = "train", *, source=None,
-                  rank: int = 0, world_size: int = 1, num_workers: int = 0, size: int | None = CROP_SIZE,
-                  remainder: str = "pad", shuffle: bool = True, seed: int = 0, buffer_size: int | None = 1000,
-                  objects_per_shard: int = 512, **load_kwargs):
+def object_stream(config: str = "open_vocabulary", split: str = "train", *,
+                  source: str | os.PathLike | None = None, rank: int = 0, world_size: int = 1,
+                  num_workers: int = 0, size: int | None = CROP_SIZE, remainder: str = "pad",
+                  shuffle: bool = True, seed: int = 0, buffer_size: int | None = 1000,
+                  objects_per_shard: int = 512, **load_kwargs: Any) -> datasets.IterableDataset:
     """Object-centric samples streamed from the Parquet shards, for training on many GPUs.
 
     Returns a ``datasets.IterableDataset`` holding this ``rank``'s part. The
@@ -140,10 +114,10 @@ def object_stream(config: str = "open_vocabulary", split: str = "train", *, sour
         >>> loader = torch.utils.data.DataLoader(train, batch_size=64, num_workers=2,
         ...                                      collate_fn=...)                       # doctest: +SKIP
     """
-    import datasets
+    datasets = require("datasets", "hub")
     from datasets.distributed import split_dataset_by_node
 
-    _require_rank(rank, world_size)
+    check_rank(rank, world_size)
     objects = usable_objects(split_files(config, split, source, **load_kwargs))
     slots = world_size * max(num_workers, 1)
     shards_per_slot = max(1, len(objects) // (slots * max(objects_per_shard, 1)))
@@ -156,5 +130,3 @@ def object_stream(config: str = "open_vocabulary", split: str = "train", *, sour
     if shuffle and buffer_size:
         stream = stream.shuffle(seed=seed, buffer_size=buffer_size)
     return split_dataset_by_node(stream, rank=rank, world_size=world_size)
-
-

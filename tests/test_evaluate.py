@@ -347,14 +347,8 @@ def test_read_predictions_errors_give_the_line(tmp_path, name, text, message):
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory) -> dict:
-    from conversion.build import build
-    from synthetic_release.writer import write_release
-
-    raw = tmp_path_factory.mktemp("raw")
-    write_release(raw, ["bed", "car", "chair", "cup"], 12, seed=2, workers=1, progress=False)
-    out = tmp_path_factory.mktemp("hub") / "imagenet3d"
-    build(raw / "imagenet3d_v1", out, progress=False)
+def hub(large_dataset, tmp_path_factory) -> dict:
+    out = large_dataset
     cache = tmp_path_factory.mktemp("hf_cache")
     rows = imagenet3d.load("annotations", split="validation", source=str(out), cache_dir=str(cache))
     return {"source": str(out), "cache": str(cache), "rows": list(rows),

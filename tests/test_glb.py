@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import trimesh
 
-from synthetic_release import meshes
 from imagenet3d import write_glb
+from synthetic_release import meshes
 
 # The node rotation write_glb applies, as trimesh reports it: (x, y, z) -> (x, z, -y).
 Z_UP_TO_Y_UP = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])

@@ -1,0 +1,87 @@
+"""Reason codes: why an object is unusable, and why the converter quarantined an input.
+
+Each enum member carries its message template. :meth:`message` fills it in and returns a
+:class:`Reason`, a ``str`` (the message, exactly what outputs hold: ``unusable_reasons``,
+``quarantine.json``) that also carries its member as ``.code``. Code decides by the code,
+never by the text, so a message can be reworded without changing any decision.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Self
+
+
+class _Coded(enum.Enum):
+    """An enum whose values are message templates (``str.format`` fields)."""
+
+    @property
+    def template(self) -> str:
+        return str(self.value)
+
+    def message(self, **details: Any) -> Reason:
+        """The message with ``details`` filled in, tagged with this member."""
+        return Reason(self, self.template.format(**details))
+
+
+class Reason(str):
+    """A message as written into outputs, tagged with the enum member that produced it."""
+
+    code: _Coded
+
+    def __new__(cls, code: _Coded, text: str) -> Self:
+        reason = super().__new__(cls, text)
+        reason.code = code
+        return reason
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles to forked workers and back with its code
+        return (type(self), (self.code, str(self)))
+
+
+@enum.unique
+class UnusableReason(_Coded):
+    """Why :func:`normalize_object` marks an object ``usable = False`` (the official
+    preprocessing would drop it)."""
+
+    MISSING_POSE = "missing pose keys: {keys}"
+    NON_FINITE_POSE = "non-finite pose value"
+    DISTANCE_NOT_POSITIVE = "distance <= 0"
+    MISSING_STATUS = "missing object_status"
+    STATUS_BAD = "object_status is status_bad"
+    UNKNOWN_STATUS = "unknown object_status {status!r}"
+    IGNORED = "ignore flag set"
+    MALFORMED_BBOX = "malformed bbox"
+
+
+@enum.unique
+class QuarantineReason(_Coded):
+    """Why the converter left an input out of the dataset (``quarantine.json`` entries)."""
+
+    # The release's listing (conversion/records.py plan_candidates)
+    UNSAFE_ZIP_ENTRY = "unsafe zip entry (absolute path or '..'): not read"
+    NOT_A_LIST = "not a <category>_imagenet_{{train,val}}.txt list"
+    UNKNOWN_CATEGORY = "unknown category {category!r}"
+    UNREADABLE_LIST = "unreadable list: {error}"
+    LISTED_TWICE = "{stem} listed {count} times; kept once"
+    IN_BOTH_SPLITS = "listed in both train and val"
+    MISSING_ONE = "listed in lists/ but missing (its {other} exists)"
+    MISSING_BOTH = "listed in lists/ but missing"
+    WITHOUT_PARTNER = "{kind} without its {partner}"
+    NOT_LISTED = "{kind} not named by any split list"
+    # Inputs beside the release
+    MALFORMED_CAPTION = "malformed caption line: {error!r}"
+    CAPTION_TOKENS = "caption has {tokens} <pose6D> tokens for {objects} objects; caption left out"
+    # One image (conversion/records.py inspect_image)
+    ZERO_BYTE = "zero-byte file"
+    CORRUPT_IMAGE = "corrupt or truncated image: {error}"
+    UNSUPPORTED_FORMAT = "unsupported image format {format}"
+    NO_END_MARKER = "corrupt or truncated image: no {format} end marker"
+    # Its annotation (conversion/records.py build_record)
+    BAD_ANNOTATION = "{error}"
+    SIZE_MISMATCH = "annotation image size {sizes} differs from the image's {width}x{height}"
+    WRONG_CLASS = "object {k} has class {category!r} in the {folder} folder"
+    NON_FINITE_POSE = "object {k} has a NaN or infinite pose value"
+    BBOX_NOT_FOUR_NUMBERS = "object {k} has a bbox that is not 4 numbers"
+    MALFORMED_BBOX = "object {k} has a malformed bbox {bbox}"
+    BBOX_OUTSIDE = "object {k} bbox {bbox} lies outside the {width}x{height} image"
+    MISSING_CAD = "object {k} uses cad_index {cad_index} but {path} is missing"
