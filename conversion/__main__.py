@@ -6,13 +6,12 @@ import argparse
 import os
 import sys
 
-import imagenet3d
+from _imagenet3d.errors import Imagenet3DError, SourceError
 
 
 def _build(args: argparse.Namespace) -> int:
     from conversion.build import build
     from conversion.records import BadInput
-    from conversion.source import SourceError
 
     # With --from-hub, the one positional given (which argparse puts in src) is OUT.
     paths = [p for p in (args.src, args.out) if p is not None]
@@ -26,14 +25,10 @@ def _build(args: argparse.Namespace) -> int:
     origin = None
     try:
         if args.from_hub:
-            from conversion.hub.fetch import RELEASE_FILENAME, HubReleaseError, fetch_release
+            from conversion.hub.fetch import RELEASE_FILENAME, fetch_release
 
-            try:
-                release = fetch_release(args.from_hub, args.filename or RELEASE_FILENAME, args.revision,
-                                        progress=not args.quiet)
-            except HubReleaseError as error:
-                print(f"error: {error}", file=sys.stderr)
-                return 2
+            release = fetch_release(args.from_hub, args.filename or RELEASE_FILENAME, args.revision,
+                                    progress=not args.quiet)   # HubReleaseError: one line, exit 2 (main)
             src, origin = release.path, release.origin()
         result = build(src, out, captions_path=args.captions, descriptions_path=args.descriptions,
                        workers=args.workers, strict=args.strict, progress=not args.quiet, origin=origin)
@@ -49,7 +44,8 @@ def _build(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from conversion import manifest
-    from conversion.hub import fetch as hub_release, push, space
+    from conversion.hub import fetch as hub_release
+    from conversion.hub import push, space
 
     parser = argparse.ArgumentParser(prog="python -m conversion", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -86,9 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # What the user can fix prints one line: the library's errors, and OSError for the files named on the
+    # command line (missing, unwritable, a full disk), whose message names the file. Anything else is a bug:
+    # its traceback shows.
     try:
         return args.run(args)
-    except (ValueError, OSError) as error:
+    except (Imagenet3DError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

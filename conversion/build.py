@@ -28,10 +28,11 @@ import pyarrow as pa
 from tqdm import tqdm
 
 import imagenet3d
-from conversion import records
+from _imagenet3d.configs import CONFIGS, shard_path
 from _imagenet3d.files import atomic_write
-from conversion.manifest import sha256_file
 from _imagenet3d.parallel import parallel_map
+from conversion import records
+from conversion.manifest import sha256_file
 from conversion.parquet_io import ParquetSink
 from conversion.records import BadInput, Candidate
 from conversion.source import ReleaseSource
@@ -59,7 +60,7 @@ class ShardJob:
 
     @property
     def relpath(self) -> str:
-        return f"data/{self.partition}-{self.index:05d}-of-{self.count:05d}.parquet"
+        return shard_path(CONFIGS["default"].folder, self.partition, self.index, self.count)
 
 
 def shard_count(total_bytes: int) -> int:
@@ -153,7 +154,7 @@ def _prepare_out(out: Path, state: dict) -> None:
                 return
         except json.JSONDecodeError:
             pass
-    for generated in ("data", "annotations", "cad_models", "categories", "figures", STATE_DIR):
+    for generated in (*dict.fromkeys(config.folder for config in CONFIGS.values()), "figures", STATE_DIR):
         shutil.rmtree(out / generated, ignore_errors=True)
     _atomic_json(state_file, state)
 

@@ -21,8 +21,9 @@ from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard, DatasetCardData
 
 import imagenet3d
-from conversion import data_studio, manifest, plots
+from _imagenet3d.configs import CONFIGS, partition_split
 from _imagenet3d.files import atomic_write
+from conversion import data_studio, manifest, plots
 from conversion.derived_configs import single_file
 from conversion.hub.fetch import PUBLIC_HUB, RELEASE_FILENAME, RELEASE_REPO_ID
 
@@ -32,33 +33,20 @@ SYNTHETIC_TAG = "synthetic"
 RELEASE_PAGE = "https://imagenet3d.github.io"
 PAPER_URL = "https://arxiv.org/abs/2406.09613"
 
-# config -> split -> file globs (relative to the repo root)
-_SPLIT_FILES: dict[str, dict[str, list[str]]] = {
-    "default": {"train": ["data/train-*.parquet"], "validation": ["data/validation-*.parquet"]},
-    "open_vocabulary": {"train": ["data/train-known-*.parquet"],
-                        "validation_known": ["data/validation-known-*.parquet"],
-                        "validation_novel": ["data/validation-novel-*.parquet"]},
-    "annotations": {"train": ["annotations/train-*.parquet"],
-                    "validation": ["annotations/validation-*.parquet"]},
-    "cad_models": {"train": [single_file("cad_models")]},
-    "categories": {"train": [single_file("categories")]},
-}
-
-
-def _matching(out: Path, patterns: list[str]) -> list[str]:
+def _matching(out: Path, patterns: tuple[str, ...]) -> list[str]:
     return sorted(str(Path(p).relative_to(out)) for pattern in patterns for p in glob.glob(str(out / pattern)))
 
 
 def split_sizes(out: Path) -> dict[str, dict[str, tuple[int, int, list[str]]]]:
     """config -> split -> (rows, bytes, files), for splits that have files."""
     sizes: dict[str, dict[str, tuple[int, int, list[str]]]] = {}
-    for config, splits in _SPLIT_FILES.items():
-        for split, patterns in splits.items():
+    for config in CONFIGS.values():
+        for split, patterns in config.data_files.items():
             files = _matching(out, patterns)
             if files:
                 rows = sum(pq.ParquetFile(out / f).metadata.num_rows for f in files)
                 size = sum(os.path.getsize(out / f) for f in files)
-                sizes.setdefault(config, {})[split] = (rows, size, files)
+                sizes.setdefault(config.name, {})[split] = (rows, size, files)
     return sizes
 
 
@@ -75,16 +63,16 @@ def card_data(sizes: dict, synthetic: bool = False) -> DatasetCardData:
     )
     configs = MetadataConfigs({
         config: {
-            "data_files": [{"split": split, "path": patterns} for split, patterns in _SPLIT_FILES[config].items()
-                           if split in sizes.get(config, {})],
+            "data_files": [{"split": split, "path": list(patterns)}
+                           for split, patterns in CONFIGS[config].data_files.items() if split in sizes.get(config, {})],
             **({"default": True} if config == "default" else {}),
         }
-        for config in _SPLIT_FILES if config in sizes
+        for config in CONFIGS if config in sizes
     })
     configs.to_dataset_card_data(data)
     infos = DatasetInfosDict({
         config: datasets.DatasetInfo(
-            features=imagenet3d.features(config),
+            features=CONFIGS[config].features(),
             splits=datasets.SplitDict({
                 split: datasets.SplitInfo(name=split, num_bytes=size, num_examples=rows)
                 for split, (rows, size, _) in sizes[config].items()
@@ -92,7 +80,7 @@ def card_data(sizes: dict, synthetic: bool = False) -> DatasetCardData:
             download_size=sum(size for _, size, _ in sizes[config].values()),
             dataset_size=sum(size for _, size, _ in sizes[config].values()),
         )
-        for config in _SPLIT_FILES if config in sizes
+        for config in CONFIGS if config in sizes
     })
     infos.to_dataset_card_data(data)
     return data
@@ -133,7 +121,7 @@ def _object_table(annotations: pa.Table) -> pa.Table:
         for obj in objs:
             columns["category"].append(category)
             columns["super_category"].append(super_category)
-            columns["split"].append(partition.rsplit("-", 1)[0])
+            columns["split"].append(partition_split(partition))
             for key in ("azimuth", "elevation", "usable", "object_status"):
                 columns[key].append(obj[key])
     return pa.table(columns, schema=pa.schema([
@@ -172,7 +160,8 @@ def _with_synthetic_warning(intro: str, synthetic: dict | None) -> str:
         "> [!WARNING]",
         "> **Synthetic data, not the real ImageNet3D.** This dataset was converted from a synthetic stand-in "
         f"for the release, written by [this project]({imagenet3d.PROJECT_URL})'s generator "
-        f"(`{synthetic.get('generator', 'unknown')}`{seed}): CAD meshes rendered at known poses on generated backgrounds, "
+        f"(`{synthetic.get('generator', 'unknown')}`{seed}): CAD meshes rendered at known poses on generated "
+        "backgrounds, "
         "in the exact raw format of the release. Its images are not ImageNet photos, and its statistics "
         "and figures say nothing about the real dataset. Use it to test code. The real release is "
         f"{_release_link()} (gated); `python -m conversion build --from-hub {RELEASE_REPO_ID} OUT` "
@@ -233,19 +222,14 @@ def _loading_section(sizes: dict, repo_id: str) -> str:
              "```python", "from datasets import load_dataset", "",
              'ds = load_dataset("imagenet3d")                      # a local folder named imagenet3d',
              f'ds = load_dataset("{repo_id}")                # from the Hub']
-    for config in _SPLIT_FILES:
+    for config in CONFIGS:
         if config in sizes and config != "default":
             lines.append(f'ds = load_dataset("{repo_id}", "{config}")')
     lines += [f'ds = load_dataset("{repo_id}", split="train", streaming=True)   # stream the shards', "```", "",
               "| config | splits (rows) | what a row is |", "|---|---|---|"]
-    what = {"default": "an image with all its objects", "open_vocabulary": "the same rows, split by the "
-            "paper's open-vocabulary protocol (train on the 63 known categories)",
-            "annotations": "an image row without the image bytes (small: analysis, filtering)",
-            "cad_models": "one CAD model: its counts and a rendered preview (geometry: see CAD models)",
-            "categories": "one category"}
     for config, splits in sizes.items():
         listing = ", ".join(f"{split} ({rows:,})" for split, (rows, _, _) in splits.items())
-        lines.append(f"| `{config}` | {listing} | {what[config]} |")
+        lines.append(f"| `{config}` | {listing} | {CONFIGS[config].description} |")
     return "\n".join(lines)
 
 
@@ -266,13 +250,15 @@ def _fields_section(synthetic: bool = False) -> str:
         "of the converter, in this project's own format (null if none; see Source) |",
         "| `objects[].bbox` | 2D box `[x1, y1, x2, y2]` in pixels |",
         "| `objects[].azimuth`, `elevation`, `theta` | viewpoint in radians, wrapped to [0, 2pi) |",
-        "| `objects[].distance` | camera distance in CAD units (CAD bbox diagonal about 1); `<= 0` marks a bad annotation |",
+        "| `objects[].distance` | camera distance in CAD units (CAD bbox diagonal about 1); `<= 0` marks a bad "
+        "annotation |",
         "| `objects[].px`, `py` | where the object origin projects, in pixels |",
         "| `objects[].viewport`, `focal` | focal length `viewport * focal` in pixels (PASCAL3D+: 3000, 1) |",
         "| `objects[].cad_index` | 1-based index of the object's model in the `cad_models` config |",
         "| `objects[].object_status` | `status_good`, `status_partially`, `status_barely`, `status_bad` (or null) |",
         "| `objects[].dense` | `dense_yes` if close to another object of its category |",
-        "| `objects[].usable` | kept by the official preprocessing: pose present, `distance > 0`, status present and not bad |",
+        "| `objects[].usable` | kept by the official preprocessing: pose present, `distance > 0`, status present "
+        "and not bad |",
         "",
         "Objects without a pose keep their box and class with null pose fields and `usable = false`.",
         "Images whose EXIF Orientation tag disagreed with the annotation's pixel grid had the tag set to 1 "

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 import imagenet3d
+from _imagenet3d.configs import CONFIGS, parse_shard, partition_split, shard_path
 from _imagenet3d.parallel import parallel_map
 from conversion.parquet_io import ParquetSink, write_table
 from conversion.preview import preview_png
@@ -22,9 +23,9 @@ CAD_ROW_GROUP_ROWS = 64  # previews of ~4 KB: row groups of ~256 KB
 
 
 def single_file(config: str) -> str:
-    # The CAD geometry file, named the same way, is imagenet3d.CAD_MESHES_FILE: the library and the
-    # viewer read it without importing conversion.
-    return f"{config}/{config}-00000-of-00001.parquet"
+    """The one file of a single-file config (cad_models, categories), from the config table."""
+    (path,) = CONFIGS[config].data_files["train"]
+    return path
 
 
 def write_annotations(out: Path, shards: list[str], progress: bool) -> pa.Table:
@@ -37,13 +38,13 @@ def write_annotations(out: Path, shards: list[str], progress: bool) -> pa.Table:
     columns = schema.names
     by_partition: dict[str, list[pa.Table]] = {}
     for relpath in tqdm(shards, desc="collecting annotations", unit="shard", disable=not progress):
-        partition = Path(relpath).name.rsplit("-", 3)[0]
+        partition = parse_shard(relpath).partition
         table = pq.read_table(out / relpath, columns=columns).cast(schema)
         by_partition.setdefault(partition, []).append(table)
     tables = []
     for partition, parts in sorted(by_partition.items()):
         table = pa.concat_tables(parts)
-        write_table(table, out / f"annotations/{partition}-00000-of-00001.parquet", ANNOTATION_ROW_GROUP_ROWS)
+        write_table(table, out / shard_path(CONFIGS["annotations"].folder, partition), ANNOTATION_ROW_GROUP_ROWS)
         tables.append(table.append_column("partition", pa.array([partition] * len(table), pa.string())))
     if not tables:
         return pa.table({name: pa.array([], schema.field(name).type) for name in columns}
@@ -133,9 +134,9 @@ def write_categories(out: Path, annotations: pa.Table, descriptions: dict[str, s
             "known": info.known, "synsets": sorted(synsets.get(name, set()) or set(info.example_wnids)),
             "num_cad_models": info.num_cad_models, "description": descriptions.get(name),
             "num_images": images[name], "num_objects": objects[name], "num_usable_objects": usable[name],
-            "num_train_images": sum(n for (c, p), n in splits.items() if c == name and p.startswith("train")),
+            "num_train_images": sum(n for (c, p), n in splits.items() if c == name and partition_split(p) == "train"),
             "num_validation_images": sum(n for (c, p), n in splits.items()
-                                         if c == name and p.startswith("validation")),
+                                         if c == name and partition_split(p) == "validation"),
         })
     table = pa.Table.from_pylist(rows, schema=imagenet3d.features("categories").arrow_schema)
     write_table(table, out / single_file("categories"), 256)

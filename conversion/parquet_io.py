@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyarrow as pa
@@ -30,7 +30,7 @@ _BLOB_COLUMNS = ("image.bytes", "preview.bytes")  # already compressed (JPEG, PN
 _ZSTD_COLUMNS = ("glb",)  # float32/uint32 arrays: compress; no statistics of megabyte blobs
 
 
-@lru_cache(maxsize=None)
+@cache
 def _leaf_columns(schema: pa.Schema) -> tuple[str, ...]:
     """Parquet leaf column paths of an Arrow schema (e.g. objects.list.element.azimuth)."""
     buffer = io.BytesIO()

@@ -14,7 +14,8 @@ import math
 import os
 import textwrap
 from collections import Counter
-from typing import TYPE_CHECKING, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -45,7 +46,7 @@ ELEVATION_PNG = "elevation_distribution.png"
 # Table access
 # ----------------------------------------------------------------------------
 
-def _check_table(objects: "pa.Table") -> None:
+def _check_table(objects: pa.Table) -> None:
     missing = [c for c in REQUIRED_COLUMNS if c not in objects.column_names]
     if missing:
         raise ValueError(f"objects table lacks required column(s): {', '.join(missing)}")
@@ -53,11 +54,11 @@ def _check_table(objects: "pa.Table") -> None:
         raise ValueError("objects table is empty: there is nothing to plot")
 
 
-def _strings(objects: "pa.Table", name: str) -> list[str]:
+def _strings(objects: pa.Table, name: str) -> list[str]:
     return [MISSING if s is None else str(s) for s in objects.column(name).to_pylist()]
 
 
-def _usable_degrees(objects: "pa.Table", name: str) -> tuple[np.ndarray, list[str]]:
+def _usable_degrees(objects: pa.Table, name: str) -> tuple[np.ndarray, list[str]]:
     """Angles in degrees of usable objects that have one, with their splits."""
     angles = objects.column(name).to_numpy(zero_copy_only=False).astype(np.float64)
     usable = objects.column("usable").fill_null(False).to_numpy(zero_copy_only=False)
@@ -113,7 +114,7 @@ def _stacked_barh(fig: Figure, rect: tuple[float, float, float, float], labels: 
     fig.tight_layout(rect=rect)
 
 
-def _category_figure(objects: "pa.Table") -> Figure:
+def _category_figure(objects: pa.Table) -> Figure:
     labels, order, counts = _counts_by_split(_strings(objects, "category"),
                                              _strings(objects, "split"))
     # ~0.14 in per bar keeps 189 categories legible at 7 pt without a huge file.
@@ -123,7 +124,7 @@ def _category_figure(objects: "pa.Table") -> Figure:
     return fig
 
 
-def _super_category_figure(objects: "pa.Table", note: str) -> Figure:
+def _super_category_figure(objects: pa.Table, note: str) -> Figure:
     labels, order, counts = _counts_by_split(_strings(objects, "super_category"),
                                              _strings(objects, "split"))
     caption = textwrap.fill(" ".join(note.split()), width=110)
@@ -163,7 +164,7 @@ def _stacked_hist(fig: Figure, degrees: np.ndarray, splits: list[str], bins: np.
     fig.tight_layout()
 
 
-def _azimuth_figure(objects: "pa.Table") -> Figure:
+def _azimuth_figure(objects: pa.Table) -> Figure:
     degrees, splits = _usable_degrees(objects, "azimuth")
     fig = Figure(figsize=(7, 3.8), dpi=DPI)
     _stacked_hist(fig, degrees, splits, np.linspace(0.0, 360.0, 37), "azimuth (degrees)",
@@ -192,7 +193,7 @@ def _elevation_bins(degrees: np.ndarray) -> np.ndarray:
     return np.arange(lo, hi + 0.1, 5.0)
 
 
-def _elevation_figure(objects: "pa.Table") -> Figure:
+def _elevation_figure(objects: pa.Table) -> Figure:
     degrees, splits = _usable_degrees(objects, "elevation")
     degrees = signed_degrees(degrees)
     fig = Figure(figsize=(7, 3.8), dpi=DPI)
@@ -229,7 +230,7 @@ def _write_atomic(path: str, data: bytes) -> None:
     atomic_write(path, data)
 
 
-def write_figures(objects: "pa.Table", out_dir: str | os.PathLike,
+def write_figures(objects: pa.Table, out_dir: str | os.PathLike,
                   super_category_note: str) -> list[str]:
     """Write the dataset card's PNG figures into out_dir; return their names, sorted.
 

@@ -13,17 +13,30 @@ import io
 import json
 import math
 import os
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 import imagenet3d
+from _imagenet3d.configs import partition_name
+from _imagenet3d.errors import Imagenet3DError
+from _imagenet3d.reasons import QuarantineReason as Q
+from _imagenet3d.reasons import Reason, UnusableReason
+from _imagenet3d.release import (
+    ANNOTATIONS,
+    IMAGES,
+    LISTS,
+    annotation_relpath,
+    folder_of,
+    image_relpath,
+    parse_cad_relpath,
+    parse_list_relpath,
+    partner_relpath,
+)
 from conversion import exif
 from conversion.source import ReleaseSource
 
-_LIST_NAME = re.compile(r"^lists/(?P<category>.+)_imagenet_(?P<split>train|val)\.txt$")
 # Boxes may overshoot the image by rounding; more than this is an error.
 _BBOX_SLACK = 1.0
 _OBJECT_KEYS = ("category", "bbox", "azimuth", "elevation", "theta", "distance", "viewport",
@@ -44,11 +57,11 @@ class Candidate:
 
     @property
     def image_path(self) -> str:
-        return f"images/{self.category}/{self.stem}.JPEG"
+        return image_relpath(self.category, self.stem)
 
     @property
     def annotation_path(self) -> str:
-        return f"annotations/{self.category}/{self.stem}.npz"
+        return annotation_relpath(self.category, self.stem)
 
     @property
     def known(self) -> bool:
@@ -57,36 +70,37 @@ class Candidate:
     @property
     def partition(self) -> str:
         """Which group of shards holds the image: split x known/novel."""
-        return f"{self.split}-{'known' if self.known else 'novel'}"
+        return partition_name(self.split, self.known)
 
 
-def quarantine(path: str, reason: str) -> dict:
+def quarantine(path: str, reason: Reason) -> dict:
+    """A quarantine.json entry; ``reason`` is a QuarantineReason's message (only its text is written)."""
     return {"path": path, "reason": reason}
 
 
 def plan_candidates(source: ReleaseSource) -> tuple[list[Candidate], list[dict]]:
     """The images to convert, from the split lists, and the list-level problems."""
-    problems = [quarantine(name, "unsafe zip entry (absolute path or '..'): not read") for name in source.unsafe]
+    problems = [quarantine(name, Q.UNSAFE_ZIP_ENTRY.message()) for name in source.unsafe]
     listed: dict[tuple[str, str], list[str]] = defaultdict(list)
     for entry in source.entries:
-        match = _LIST_NAME.match(entry.relpath)
-        if entry.relpath.startswith("lists/") and not match:
-            problems.append(quarantine(entry.relpath, "not a <category>_imagenet_{train,val}.txt list"))
+        listing = parse_list_relpath(entry.relpath)
+        if folder_of(entry.relpath) == LISTS and not listing:
+            problems.append(quarantine(entry.relpath, Q.NOT_A_LIST.message()))
             continue
-        if not match:
+        if not listing:
             continue
-        category, split = match["category"], imagenet3d.RELEASE_SPLITS[match["split"]]
+        category, split = listing[0], imagenet3d.RELEASE_SPLITS[listing[1]]
         if category not in imagenet3d.CATEGORY_INFO:
-            problems.append(quarantine(entry.relpath, f"unknown category {category!r}"))
+            problems.append(quarantine(entry.relpath, Q.UNKNOWN_CATEGORY.message(category=category)))
             continue
         try:
             stems = source.read(entry.relpath).decode("utf-8").split()
         except (UnicodeDecodeError, OSError) as error:
-            problems.append(quarantine(entry.relpath, f"unreadable list: {error}"))
+            problems.append(quarantine(entry.relpath, Q.UNREADABLE_LIST.message(error=error)))
             continue
         for stem, count in Counter(stems).items():
             if count > 1:
-                problems.append(quarantine(entry.relpath, f"{stem} listed {count} times; kept once"))
+                problems.append(quarantine(entry.relpath, Q.LISTED_TWICE.message(stem=stem, count=count)))
             listed[(category, stem)].append(split)
 
     files = set(source.by_path)
@@ -95,40 +109,28 @@ def plan_candidates(source: ReleaseSource) -> tuple[list[Candidate], list[dict]]
         candidate = Candidate(category, stem, splits[0])
         named.update((candidate.image_path, candidate.annotation_path))
         if len(set(splits)) > 1:
-            problems.append(quarantine(candidate.image_path, "listed in both train and val"))
+            problems.append(quarantine(candidate.image_path, Q.IN_BOTH_SPLITS.message()))
             continue
         missing = [p for p in (candidate.image_path, candidate.annotation_path) if p not in files]
         if missing:
             for path in missing:
-                other = "annotation" if path.startswith("images/") else "image"
-                problems.append(quarantine(path, f"listed in lists/ but missing (its {other} exists)"
-                                           if len(missing) == 1 else "listed in lists/ but missing"))
+                other = "annotation" if folder_of(path) == IMAGES else "image"
+                problems.append(quarantine(path, Q.MISSING_ONE.message(other=other)
+                                           if len(missing) == 1 else Q.MISSING_BOTH.message()))
             continue
         candidates.append(candidate)
     for path in sorted(files - named):
-        if path.startswith(("images/", "annotations/")):
-            kind = "image" if path.startswith("images/") else "annotation"
-            partner = _partner(path)
-            reason = (f"{kind} without its {'annotation' if kind == 'image' else 'image'}"
-                      if partner not in files else f"{kind} not named by any split list")
+        if folder_of(path) in (IMAGES, ANNOTATIONS):
+            kind = "image" if folder_of(path) == IMAGES else "annotation"
+            reason = (Q.WITHOUT_PARTNER.message(kind=kind, partner="annotation" if kind == "image" else "image")
+                      if partner_relpath(path) not in files else Q.NOT_LISTED.message(kind=kind))
             problems.append(quarantine(path, reason))
     candidates.sort(key=lambda c: (c.partition, c.category, c.stem))
     return candidates, problems
 
 
-def _partner(path: str) -> str:
-    if path.startswith("images/"):
-        return "annotations/" + path[len("images/"):].rsplit(".", 1)[0] + ".npz"
-    return "images/" + path[len("annotations/"):].rsplit(".", 1)[0] + ".JPEG"
-
-
 def cad_models_present(source: ReleaseSource) -> set[tuple[str, int]]:
-    present = set()
-    for entry in source.entries:
-        parts = entry.relpath.split("/")
-        if len(parts) == 3 and parts[0] == "CAD" and re.fullmatch(r"\d+\.off", parts[2]):
-            present.add((parts[1], int(parts[2][:-4])))
-    return present
+    return {model for model in map(parse_cad_relpath, (entry.relpath for entry in source.entries)) if model}
 
 
 def load_captions(path: str | None) -> tuple[dict[str, str], list[dict]]:
@@ -146,7 +148,7 @@ def load_captions(path: str | None) -> tuple[dict[str, str], list[dict]]:
             except (json.JSONDecodeError, KeyError, TypeError) as error:
                 # The file's name, not its path: quarantine.json must not hold the build machine's paths.
                 problems.append(quarantine(f"{os.path.basename(path)}:{number}",
-                                           f"malformed caption line: {error!r}"))
+                                           Q.MALFORMED_CAPTION.message(error=error)))
     return captions, problems
 
 
@@ -154,14 +156,18 @@ def load_descriptions(path: str | None) -> dict[str, str]:
     if not path:
         return {}
     with open(path, encoding="utf-8") as handle:
-        data = json.load(handle)
+        try:
+            data = json.load(handle)
+        except ValueError as error:  # JSONDecodeError, UnicodeDecodeError: the user's file, not a bug
+            raise Imagenet3DError(f"{path}: category descriptions are not JSON ({error})") from None
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: category descriptions must be one JSON object")
+        raise Imagenet3DError(f"{path}: category descriptions must be one JSON object")
     return {str(k): str(v) for k, v in data.items()}
 
 
-class BadInput(ValueError):
-    """One image (or its annotation) that cannot go into the dataset."""
+class BadInput(Imagenet3DError):
+    """One image (or its annotation) that cannot go into the dataset; ``reason`` is a
+    QuarantineReason's message (or, for ``--strict``, the summary of them)."""
 
     def __init__(self, path: str, reason: str):
         super().__init__(reason)
@@ -179,18 +185,21 @@ def inspect_image(data: bytes, path: str) -> tuple[int, int]:
     (measured: zeroed or garbled middles decode without an error).
     """
     if not data:
-        raise BadInput(path, "zero-byte file")
+        raise BadInput(path, Q.ZERO_BYTE.message())
     image_format, size = _sniff(data)
     if size is None:  # unusual header: let Pillow judge
         try:
             with Image.open(io.BytesIO(data)) as image:
                 image_format, size = image.format, image.size
         except Exception as error:  # Pillow raises many types for broken files
-            raise BadInput(path, f"corrupt or truncated image: {error}") from None
+            # UnidentifiedImageError's text holds the stream's repr, a memory address: quarantine.json
+            # would differ from run to run.
+            detail = "cannot identify image file" if isinstance(error, UnidentifiedImageError) else error
+            raise BadInput(path, Q.CORRUPT_IMAGE.message(error=detail)) from None
     if image_format not in ("JPEG", "PNG"):
-        raise BadInput(path, f"unsupported image format {image_format}")
+        raise BadInput(path, Q.UNSUPPORTED_FORMAT.message(format=image_format))
     if not _has_end_marker(data, image_format):
-        raise BadInput(path, f"corrupt or truncated image: no {image_format} end marker")
+        raise BadInput(path, Q.NO_END_MARKER.message(format=image_format))
     return size
 
 
@@ -237,16 +246,15 @@ def build_record(source: ReleaseSource, candidate: Candidate, cad_models: set[tu
     try:
         objects = imagenet3d.read_annotations(source.read(candidate.annotation_path))
     except imagenet3d.AnnotationError as error:
-        raise BadInput(candidate.annotation_path, str(error)) from None
+        raise BadInput(candidate.annotation_path, Q.BAD_ANNOTATION.message(error=error)) from None
     notes, problems = [], []
     image_bytes = _match_orientation(image_bytes, objects, width, height, candidate, notes)
     for k, obj in enumerate(objects):
         _check_object(obj, k, width, height, candidate, cad_models)
     caption = captions.get(candidate.image_id)
     if caption is not None and caption.count("<pose6D>") != len(objects):
-        problems.append(quarantine(f"captions:{candidate.image_id}",
-                                f"caption has {caption.count('<pose6D>')} <pose6D> tokens for "
-                                f"{len(objects)} objects; caption left out"))
+        problems.append(quarantine(f"captions:{candidate.image_id}", Q.CAPTION_TOKENS.message(
+            tokens=caption.count("<pose6D>"), objects=len(objects))))
         caption = None
     info = imagenet3d.CATEGORY_INFO[candidate.category]
     row = {
@@ -274,7 +282,7 @@ def _match_orientation(data: bytes, objects: list[dict], width: int, height: int
         if turned in (5, 6, 7, 8) and sizes == {(height, width)}:
             return data  # annotated on the displayed grid: keep the tag
         raise BadInput(candidate.annotation_path,
-                       f"annotation image size {sorted(sizes)} differs from the image's {width}x{height}")
+                       Q.SIZE_MISMATCH.message(sizes=sorted(sizes), width=width, height=height))
     if turned != 1:
         notes.append({"path": candidate.image_path, "note": f"EXIF orientation {turned} set to 1 in place: "
                       "the annotation refers to the stored pixel grid"})
@@ -286,18 +294,19 @@ def _check_object(obj: dict, k: int, width: int, height: int, candidate: Candida
                   cad_models: set[tuple[str, int]]) -> None:
     path = candidate.annotation_path
     if obj["category"] != candidate.category:
-        raise BadInput(path, f"object {k} has class {obj['category']!r} in the {candidate.category} folder")
-    if "non-finite pose value" in obj["unusable_reasons"]:
-        raise BadInput(path, f"object {k} has a NaN or infinite pose value")
-    if "malformed bbox" in obj["unusable_reasons"]:
-        raise BadInput(path, f"object {k} has a bbox that is not 4 numbers")
+        raise BadInput(path, Q.WRONG_CLASS.message(k=k, category=obj["category"], folder=candidate.category))
+    unusable = {reason.code for reason in obj["unusable_reasons"]}
+    if UnusableReason.NON_FINITE_POSE in unusable:
+        raise BadInput(path, Q.NON_FINITE_POSE.message(k=k))
+    if UnusableReason.MALFORMED_BBOX in unusable:
+        raise BadInput(path, Q.BBOX_NOT_FOUR_NUMBERS.message(k=k))
     bbox = obj["bbox"]
     if bbox is not None:
         x1, y1, x2, y2 = bbox
         if not all(math.isfinite(v) for v in bbox) or x2 < x1 or y2 < y1:
-            raise BadInput(path, f"object {k} has a malformed bbox {bbox}")
+            raise BadInput(path, Q.MALFORMED_BBOX.message(k=k, bbox=bbox))
         if x1 < -_BBOX_SLACK or y1 < -_BBOX_SLACK or x2 > width + _BBOX_SLACK or y2 > height + _BBOX_SLACK:
-            raise BadInput(path, f"object {k} bbox {bbox} lies outside the {width}x{height} image")
+            raise BadInput(path, Q.BBOX_OUTSIDE.message(k=k, bbox=bbox, width=width, height=height))
     if obj["cad_index"] is not None and (candidate.category, obj["cad_index"]) not in cad_models:
-        raise BadInput(path, f"object {k} uses cad_index {obj['cad_index']} but "
-                             f"{imagenet3d.cad_relpath(candidate.category, obj['cad_index'])} is missing")
+        raise BadInput(path, Q.MISSING_CAD.message(k=k, cad_index=obj["cad_index"],
+                                                   path=imagenet3d.cad_relpath(candidate.category, obj["cad_index"])))

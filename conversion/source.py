@@ -5,8 +5,8 @@ annotations/, lists/ and CAD/). Zip entries that would escape a folder when
 extracted (absolute paths, ``..``) are never read; they are reported as unsafe
 so the build can quarantine them.
 
-A release made by this project's generator carries :data:`SYNTHETIC_MARKER` at
-its root; :attr:`ReleaseSource.synthetic` reads it, so the card can say so.
+A release made by this project's generator carries ``imagenet3d.SYNTHETIC_MARKER``
+at its root; :attr:`ReleaseSource.synthetic` reads it, so the card can say so.
 """
 
 from __future__ import annotations
@@ -18,15 +18,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import imagenet3d
-
-#: A file at the release root that only the synthetic generator writes (the
-#: real release has no top-level files). Its JSON says what made the release.
-SYNTHETIC_MARKER = "SYNTHETIC_RELEASE.json"
-
-
-class SourceError(ValueError):
-    """SRC is not a readable ImageNet3D release."""
+from _imagenet3d.errors import SourceError
+from _imagenet3d.release import RELEASE_FOLDERS, SYNTHETIC_MARKER, folder_of, release_root
 
 
 @dataclass(frozen=True)
@@ -56,8 +49,8 @@ class ReleaseSource:
         else:
             raise SourceError(f"{self.path} is neither a folder nor a .zip archive")
         self.by_path = {entry.relpath: entry for entry in self.entries}
-        missing = [part for part in imagenet3d.RELEASE_FOLDERS
-                   if not any(e.relpath.startswith(part + "/") for e in self.entries)]
+        missing = [part for part in RELEASE_FOLDERS
+                   if not any(folder_of(e.relpath) == part for e in self.entries)]
         if missing:
             raise SourceError(f"{self.path} is not an ImageNet3D release: no {', '.join(missing)}/ folder")
 
@@ -65,7 +58,7 @@ class ReleaseSource:
 
     @staticmethod
     def _find_folder_root(path: Path) -> Path:
-        root = imagenet3d.release_root(path)
+        root = release_root(path)
         if root is not None:
             return Path(root)
         raise SourceError(f"{path} is not an ImageNet3D release: expected images/, annotations/ "
@@ -148,6 +141,6 @@ def _common_release_prefix(names: list[str]) -> str:
     for name in names:
         parts = name.split("/")
         for depth, part in enumerate(parts[:-1]):
-            if part in imagenet3d.RELEASE_FOLDERS:
+            if part in RELEASE_FOLDERS:
                 return "".join(f"{p}/" for p in parts[:depth])
     return ""

@@ -33,10 +33,11 @@ from huggingface_hub import get_token
 from PIL import Image
 
 import imagenet3d
+from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.files import temporary_name
 from viewer_app.access import Access, Guard, access_line
 from viewer_app.data import SORT_KEYS, DatasetIndex, Filter
-from viewer_app.hub_io import AccessDenied, HubUnavailable, hub_repo
+from viewer_app.hub_io import hub_repo
 from viewer_app.overlay import KINDS, draw_overlays
 from viewer_app.text import _degrees, _round, caption_html, statistics_markdown
 
@@ -328,13 +329,17 @@ def main(argv: list[str] | None = None) -> int:
     if not port_is_free(host, port):   # before the index is read, so the answer comes at once
         return _fail(f"port {port} on {host} is taken (another viewer?): serve on another one with "
                      f"--port {port + 1} or GRADIO_SERVER_PORT={port + 1} (make: PORT={port + 1} make serve)")
-    if hub_repo(args.dataset) is None and not Path(args.dataset).is_dir():
+    try:
+        local = hub_repo(args.dataset) is None
+    except Imagenet3DError as error:   # hf://datasets/ with a malformed ORG/NAME
+        return _fail(str(error))
+    if local and not Path(args.dataset).is_dir():
         return _fail(f"no such folder {args.dataset!r} (convert a release first with python -m conversion build, "
                      "or give hf://datasets/ORG/NAME)")
     limit_malloc_arenas()
     try:
         access = Access(args.dataset)
-    except (ValueError, FileNotFoundError, HubUnavailable, AccessDenied) as error:
+    except (Imagenet3DError, FileNotFoundError) as error:   # anything else is a bug: its traceback shows
         return _fail(str(error))
     if access.needs_login and not os.environ.get("SPACE_ID"):
         # Run locally, the Sign in button signs in as this machine's account: check it can see the data.

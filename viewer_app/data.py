@@ -26,9 +26,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 import imagenet3d
+from _imagenet3d.configs import CONFIGS, parse_shard, partition_split
+from _imagenet3d.errors import Imagenet3DError
 from viewer_app.hub_io import Files, HubFiles, LocalFiles, hub_repo
 from viewer_app.ranged import FooterReader, parse_footer, read_row_groups
 
+IMAGES, ANNOTATIONS = CONFIGS["default"].folder, CONFIGS["annotations"].folder
 STATUS_BITS = {status: 1 << i for i, status in enumerate(imagenet3d.OBJECT_STATUSES)}
 STATUS_BITS[None] = 1 << len(imagenet3d.OBJECT_STATUSES)  # objects without a status
 DENSE_BITS = {"dense_yes": 1, "dense_no": 2, None: 4}
@@ -78,17 +81,17 @@ class DatasetIndex:
         self.fs = files   # glob / exists / size answer from the listing; read(path, start, stop) is a request
         self._footer = FooterReader(self.fs)
         self._footers: dict[str, bytes] = {}
-        annotation_files = self.fs.glob(f"{self.root}/annotations/*.parquet")
+        annotation_files = self.fs.glob(f"{self.root}/{ANNOTATIONS}/*.parquet")
         if not annotation_files:
-            raise ValueError(f"{root} has no annotations/*.parquet: is it a converted ImageNet3D dataset?")
+            raise Imagenet3DError(f"{root} has no {ANNOTATIONS}/*.parquet: is it a converted ImageNet3D dataset?")
         parts, self._partition_rows = [], {}
         for path in annotation_files:
             # The whole file in one request, not kept in the range cache (it is parsed once).
             data = self.fs.read(path, 0, self.fs.size(path), keep=False)
             table = pq.read_table(pa.BufferReader(data))
-            partition = _partition(path)   # e.g. train-known
+            partition = parse_shard(path).partition   # e.g. train-known
             self._partition_rows[partition] = (sum(len(p) for p in parts), len(table))
-            parts.append(table.append_column("split", pa.array([partition.rsplit("-", 1)[0]] * len(table))))
+            parts.append(table.append_column("split", pa.array([partition_split(partition)] * len(table))))
         self.table = pa.concat_tables(parts).combine_chunks()
         self.image_ids: list[str] = self.table.column("image_id").to_pylist()
         self.position = {image_id: i for i, image_id in enumerate(self.image_ids)}
@@ -203,11 +206,11 @@ class DatasetIndex:
     def _locate_images(self) -> np.ndarray:
         """Per annotation row: (file number, row group, row) of its image in the default config,
         from the data shards' footers alone: a partition's annotations are its shards' rows in order."""
-        self.image_files = self.fs.glob(f"{self.root}/data/*.parquet")
+        self.image_files = self.fs.glob(f"{self.root}/{IMAGES}/*.parquet")
         located = np.full((len(self.image_ids), 3), -1, dtype=np.int32)
         shards: dict[str, list[int]] = {}
         for number, path in enumerate(self.image_files):
-            shards.setdefault(_partition(path), []).append(number)
+            shards.setdefault(parse_shard(path).partition, []).append(number)
         for partition, (first, count) in self._partition_rows.items():
             rows = []
             for number in shards.get(partition, []):
@@ -217,8 +220,8 @@ class DatasetIndex:
                     rows.append(np.column_stack([np.full(n, number), np.full(n, group), np.arange(n)]))
             held = sum(len(r) for r in rows)
             if held != count:
-                raise ValueError(f"{self.root}: data/{partition}-* hold {held} images but annotations/{partition} "
-                                 f"{count}: the folder mixes two builds; build it again")
+                raise Imagenet3DError(f"{self.root}: {IMAGES}/{partition}-* hold {held} images but "
+                                 f"{ANNOTATIONS}/{partition} {count}: the folder mixes two builds; build it again")
             if rows:
                 located[first:first + count] = np.concatenate(rows)
         return located
@@ -326,8 +329,3 @@ def _none(value: str) -> str | None:
 def _counts(values: np.ndarray) -> dict[str, int]:
     names, counts = np.unique(values, return_counts=True) if len(values) else ([], [])
     return {str(name): int(count) for name, count in zip(names, counts)}
-
-
-def _partition(path: str) -> str:
-    """The partition of a shard, e.g. train-known for .../train-known-00000-of-00002.parquet."""
-    return path.rsplit("/", 1)[-1].rsplit("-", 3)[0]

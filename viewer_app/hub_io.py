@@ -32,6 +32,8 @@ from huggingface_hub import HfApi, hf_hub_url
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
+from _imagenet3d.errors import Imagenet3DError
+
 T = TypeVar("T")
 HUB_PREFIX = "hf://datasets/"
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -44,11 +46,11 @@ ACCESS_STATUSES = frozenset({401, 403, 404})
 HUB_CACHE_BYTES = 32 * 1024**2
 
 
-class HubUnavailable(RuntimeError):
+class HubUnavailable(Imagenet3DError, RuntimeError):
     """The Hub could not be reached, or kept answering 429 / 5xx. The message is one line."""
 
 
-class AccessDenied(PermissionError):
+class AccessDenied(Imagenet3DError, PermissionError):
     """The token in use may not read the dataset (gated and not accepted, private, or gone)."""
 
 
@@ -102,7 +104,7 @@ def hub_repo(root: str) -> str | None:
         return None
     repo = root[len(HUB_PREFIX):].strip("/")
     if repo.count("/") != 1 or "@" in repo:
-        raise ValueError(f"expected hf://datasets/ORG/NAME, got {root!r}")
+        raise Imagenet3DError(f"expected hf://datasets/ORG/NAME, got {root!r}")
     return repo
 
 

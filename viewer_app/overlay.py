@@ -9,8 +9,8 @@ too slow for 100k-edge CAD models.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from typing import Callable, Iterable, Mapping, Union
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -24,7 +24,7 @@ __all__ = [
 
 Colour = tuple[int, int, int]
 Mesh = tuple  # (vertices (V, 3), faces (F, 3)) or (vertices, faces, edges (E, 2))
-MeshSource = Union[Mapping[int, Mesh], Callable[[int], Union[Mesh, None]]]
+MeshSource = Mapping[int, Mesh] | Callable[[int], Mesh | None]
 
 #: Saturated, mutually distinct colours that stay readable on photos; object
 #: k gets OBJECT_COLOURS[k % len(OBJECT_COLOURS)].

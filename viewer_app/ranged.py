@@ -13,6 +13,7 @@ import io
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from _imagenet3d.errors import Imagenet3DError
 from viewer_app.hub_io import Files
 
 MAGIC = b"PAR1"
@@ -33,14 +34,14 @@ class FooterReader:
         """The footer of ``path`` (its Thrift metadata, 4-byte length and magic)."""
         size = self.files.size(path)
         if size < 12:
-            raise ValueError(f"{path} is too short ({size} bytes) to be a Parquet file")
+            raise Imagenet3DError(f"{path} is too short ({size} bytes) to be a Parquet file")
         tail = min(size, max(FOOTER_GUESS, int(self._ratio * size * 1.25)))
         data = self.files.read(path, size - tail, size, keep=False)   # the caller keeps the footer
         if data[-4:] != MAGIC:
-            raise ValueError(f"{path} does not end in Parquet's magic bytes: not a Parquet file, or cut short")
+            raise Imagenet3DError(f"{path} does not end in Parquet's magic bytes: not a Parquet file, or cut short")
         length = int.from_bytes(data[-8:-4], "little") + 8
         if length + 4 > size:
-            raise ValueError(f"{path}: its footer claims {length} bytes, more than the file holds")
+            raise Imagenet3DError(f"{path}: its footer claims {length} bytes, more than the file holds")
         if length > len(data):
             data = self.files.read(path, size - length, size - tail, keep=False) + data
         self._ratio = max(self._ratio, length / size)

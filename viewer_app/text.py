@@ -58,7 +58,8 @@ def caption_html(caption: str | None, objects: list[dict]) -> str:
     out = [parts[0]]
     for k, text in enumerate(parts[1:]):
         obj = objects[k] if k < len(objects) else None
-        colour = "#%02x%02x%02x" % OBJECT_COLOURS[k % len(OBJECT_COLOURS)]
+        red, green, blue = OBJECT_COLOURS[k % len(OBJECT_COLOURS)]
+        colour = f"#{red:02x}{green:02x}{blue:02x}"
         if obj is not None and obj["azimuth"] is not None:
             label = (f"{k}: az {_degrees(obj['azimuth'])}° el {_degrees(obj['elevation'])}° "
                      f"θ {_degrees(obj['theta'])}° d {_round(obj['distance'])}")

@@ -52,6 +52,7 @@ from huggingface_hub.hf_api import RepoFile
 from huggingface_hub.utils import build_hf_headers
 from tqdm import tqdm
 
+from _imagenet3d.errors import Imagenet3DError
 from conversion.hub.download import DownloadStopped, download, partial_size
 
 #: The original release on the Hub.
@@ -61,7 +62,7 @@ PUBLIC_HUB = "https://huggingface.co"
 _CHUNK = 8 * 1024**2
 
 
-class HubReleaseError(Exception):
+class HubReleaseError(Imagenet3DError):
     """The release could not be fetched or verified; the message is one line for the user."""
 
 

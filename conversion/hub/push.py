@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from huggingface_hub import HfApi, get_token
-from huggingface_hub.errors import HfHubHTTPError
+from huggingface_hub.errors import HfHubHTTPError, HFValidationError
 from huggingface_hub.utils import validate_repo_id
 
+from _imagenet3d.errors import Imagenet3DError
 from conversion import manifest
 
 # Same rule as manifest.is_hidden, in upload_folder's fnmatch syntax ('*' crosses '/'):
@@ -21,11 +22,14 @@ MAX_PROBLEMS_SHOWN = 5
 
 
 def check_repo_id(repo_id: str) -> None:
-    """Raise ValueError unless repo_id is 'namespace/name' with Hub-legal characters."""
+    """Raise HubWriteError unless repo_id is 'namespace/name' with Hub-legal characters."""
     namespace, _, name = repo_id.partition("/")
     if not namespace or not name or "/" in name:
-        raise ValueError(f"repo id must look like 'namespace/name', got {repo_id!r}")
-    validate_repo_id(repo_id)  # HFValidationError is a ValueError
+        raise HubWriteError(f"repo id must look like 'namespace/name', got {repo_id!r}")
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError as error:
+        raise HubWriteError(str(error)) from None
 
 
 def check_no_script(out_dir: Path, repo_id: str) -> None:
@@ -38,25 +42,25 @@ def check_no_script(out_dir: Path, repo_id: str) -> None:
     script = f"{repo_id.split('/', 1)[1]}.py".lower()
     clashes = sorted(p.name for p in out_dir.iterdir() if p.name.lower() == script and p.is_file())
     if clashes:
-        raise ValueError(
+        raise HubWriteError(
             f"{out_dir / clashes[0]}: a top-level file named like the repo ({repo_id}) plus '.py' "
             "makes datasets >= 4 refuse to load the repo ('Dataset scripts are no longer "
             "supported'); remove or rename it before pushing")
 
 
 def check_verified(out_dir: Path) -> None:
-    """Raise ValueError if out_dir does not match its manifest.json."""
+    """Raise HubWriteError if out_dir does not match its manifest.json."""
     problems = manifest.verify(out_dir)
     if problems:
         shown = "\n  ".join(problems[:MAX_PROBLEMS_SHOWN])
         more = len(problems) - MAX_PROBLEMS_SHOWN
         suffix = f"\n  ... and {more} more" if more > 0 else ""
-        raise ValueError(f"refusing to push {out_dir}: it does not match its {manifest.MANIFEST_NAME} "
+        raise HubWriteError(f"refusing to push {out_dir}: it does not match its {manifest.MANIFEST_NAME} "
                          f"({len(problems)} problem(s)):\n  {shown}{suffix}")
 
 
-class HubWriteError(ValueError):
-    """The Hub refused to create or update a repo; the message is one line saying what to do."""
+class HubWriteError(Imagenet3DError):
+    """A push refused, by our checks before any Hub call or by the Hub; the message says what to do."""
 
 
 def require_token(what: str) -> None:
@@ -92,7 +96,7 @@ def push(out_dir: str | os.PathLike[str], repo_id: str, private: bool = False, d
     root = Path(out_dir)
     check_repo_id(repo_id)
     if not root.is_dir():
-        raise ValueError(f"{root}: not a folder")
+        raise HubWriteError(f"{root}: not a folder")
     check_no_script(root, repo_id)
     check_verified(root)
     files = manifest.repo_files(root)
@@ -118,7 +122,7 @@ def _run_push(args: argparse.Namespace) -> int:
     try:
         files = push(args.out, args.repo_id, private=args.private, dry_run=args.dry_run,
                      revision=args.revision)
-    except ValueError as error:
+    except Imagenet3DError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     size = total_bytes(args.out, files)

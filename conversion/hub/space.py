@@ -125,9 +125,9 @@ def card(dataset: str, hardware: str = ZERO_GPU) -> str:
 def build_space(out: str | os.PathLike, dataset: str, hardware: str = ZERO_GPU) -> list[str]:
     """Write the Space folder; returns its files (POSIX paths), sorted."""
     if dataset.count("/") != 1:
-        raise ValueError(f"--dataset must look like 'org/name', got {dataset!r}")
+        raise HubWriteError(f"--dataset must look like 'org/name', got {dataset!r}")
     if hardware not in HOSTING:
-        raise ValueError(f"--hardware must be one of {', '.join(HOSTING)}, got {hardware!r}")
+        raise HubWriteError(f"--hardware must be one of {', '.join(HOSTING)}, got {hardware!r}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     for relpath in SPACE_FILES:
@@ -164,7 +164,7 @@ def push_space(out: str | os.PathLike, space_id: str, private: bool = False, api
 def _run(args: argparse.Namespace) -> int:
     try:
         files = build_space(args.out, args.dataset, args.hardware)
-    except ValueError as error:
+    except HubWriteError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     who, what = HOSTING[args.hardware]
