@@ -5,7 +5,7 @@ Runs, in one process tree and one run:
   2. the full release with --workers (the figure the issue asks for: < 5 min),
   3. the silhouette IoU check over the full release.
 
-    .venv/bin/python benchmarks/bench_synthetic.py --categories 189 --images-per-category 53
+    .venv/bin/python -m benchmarks.bench_synthetic --categories 189 --images-per-category 53
 
 Results go to stdout; copy them into BENCHMARKS.md with the command.
 """
@@ -16,18 +16,15 @@ import argparse
 import os
 import platform
 import shutil
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from synthetic_release import scenes as synthetic  # noqa: E402
-from synthetic_release.check import check_release  # noqa: E402
-from synthetic_release.writer import write_release  # noqa: E402
+from synthetic_release import scenes
+from synthetic_release.check import check_release
+from synthetic_release.writer import write_release
 
 
 def timed_release(out: Path, categories, per_category: int, workers: int, zip_: bool = False) -> float:
@@ -61,14 +58,14 @@ def main() -> None:
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"python {platform.python_version()}")
-    subset = synthetic.choose_categories(args.subset_categories)
+    subset = scenes.choose_categories(args.subset_categories)
     n_subset = len(subset) * args.subset_images
     one = timed_release(args.out / "subset1", subset, args.subset_images, workers=1)
     two = timed_release(args.out / "subset2", subset, args.subset_images, workers=args.workers)
     print(f"subset of {n_subset} images: 1 worker {one:.1f} s ({n_subset / one:.1f} img/s), "
           f"{args.workers} workers {two:.1f} s ({n_subset / two:.1f} img/s), speed-up {one / two:.2f}x")
 
-    categories = synthetic.choose_categories(args.categories)
+    categories = scenes.choose_categories(args.categories)
     n_full = len(categories) * args.images_per_category
     full = timed_release(args.out / "full", categories, args.images_per_category, workers=args.workers)
     print(f"full release of {n_full} images with {args.workers} workers: {full:.1f} s "

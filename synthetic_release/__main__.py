@@ -38,20 +38,20 @@ def _check(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m synthetic_release", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    synth = commands.add_parser(
+    write = commands.add_parser(
         "write", help="write a synthetic release in the exact imagenet3d_v1 format",
         description="Render a synthetic ImageNet3D release (images from CAD meshes at the "
                     "annotated poses) in the exact v1 layout. The same seed gives the same bytes.")
-    synth.add_argument("out", help="output folder (gets imagenet3d_v1/ and/or imagenet3d_v1.zip, captions/)")
-    synth.add_argument("--categories", type=int, default=189, help="how many categories, spread over the list")
-    synth.add_argument("--category-list", help="comma-separated category names instead of --categories")
-    synth.add_argument("--images-per-category", type=int, default=10)
-    synth.add_argument("--seed", type=int, default=0)
-    synth.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    synth.add_argument("--format", choices=("tree", "zip", "both"), default="tree",
+    write.add_argument("out", help="output folder (gets imagenet3d_v1/ and/or imagenet3d_v1.zip, captions/)")
+    write.add_argument("--categories", type=int, default=189, help="how many categories, spread over the list")
+    write.add_argument("--category-list", help="comma-separated category names instead of --categories")
+    write.add_argument("--images-per-category", type=int, default=10)
+    write.add_argument("--seed", type=int, default=0)
+    write.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    write.add_argument("--format", choices=("tree", "zip", "both"), default="tree",
                        help="unpacked folder, the .zip like the real download, or both")
-    synth.add_argument("--quiet", action="store_true", help="no progress bars")
-    synth.set_defaults(run=_write)
+    write.add_argument("--quiet", action="store_true", help="no progress bars")
+    write.set_defaults(run=_write)
 
     check = commands.add_parser(
         "check", help="measure how well projected CAD models cover the rendered objects",
@@ -68,9 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # The library's errors and OSError (a folder missing or unwritable) print one line; a bug shows its traceback.
     try:
         return args.run(args)
-    except (ValueError, OSError) as error:
+    except (imagenet3d.Imagenet3DError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

@@ -34,9 +34,11 @@ import numpy as np
 from tqdm import tqdm
 
 import imagenet3d
-from synthetic_release import scenes as synthetic
 from _imagenet3d.parallel import parallel_map
 from _imagenet3d.render import rasterize
+from synthetic_release import scenes
+from synthetic_release.errors import SyntheticReleaseError
+
 
 @dataclass
 class SilhouetteReport:
@@ -82,10 +84,10 @@ def projected_mask(vertices: np.ndarray, faces: np.ndarray, obj: dict,
     return mask.reshape(height, width)
 
 
-def check_image(release: Path, spec: synthetic.ImageSpec, seed: int, report: SilhouetteReport) -> None:
-    image_path = release / "images" / spec.category / f"{spec.stem}.JPEG"
-    annotation_path = release / "annotations" / spec.category / f"{spec.stem}.npz"
-    regenerated = synthetic.generate_image(spec, seed, keep_rendering=True)
+def check_image(release: Path, spec: scenes.ImageSpec, seed: int, report: SilhouetteReport) -> None:
+    image_path = release / imagenet3d.image_relpath(spec.category, spec.stem)
+    annotation_path = release / imagenet3d.annotation_relpath(spec.category, spec.stem)
+    regenerated = scenes.generate_image(spec, seed, keep_rendering=True)
     if (image_path.read_bytes() != regenerated.image_bytes
             or annotation_path.read_bytes() != regenerated.annotation_bytes):
         report.mismatched.append(spec.image_id)
@@ -116,17 +118,17 @@ def object_iou(release: Path, obj: dict, rendered: np.ndarray) -> float | None:
     return float((projected & rendered).sum() / union) if union else 0.0
 
 
-def release_plan(folder: Path) -> tuple[list[synthetic.ImageSpec], int]:
+def release_plan(folder: Path) -> tuple[list[scenes.ImageSpec], int]:
     """The image specs and seed a synthetic release was written with."""
     manifest_path = folder / "synthetic_release.json"
     if not manifest_path.is_file():
-        raise ValueError(f"{manifest_path} is missing: not a synthetic release folder")
+        raise SyntheticReleaseError(f"{manifest_path} is missing: not a synthetic release folder")
     manifest = json.loads(manifest_path.read_text())
     seed = int(manifest["seed"])
-    return synthetic.plan_release(manifest["categories"], int(manifest["images_per_category"]), seed), seed
+    return scenes.plan_release(manifest["categories"], int(manifest["images_per_category"]), seed), seed
 
 
-def _check_one(job: tuple[Path, synthetic.ImageSpec, int]) -> SilhouetteReport:
+def _check_one(job: tuple[Path, scenes.ImageSpec, int]) -> SilhouetteReport:
     release, spec, seed = job
     report = SilhouetteReport()
     check_image(release, spec, seed, report)
@@ -137,9 +139,10 @@ def check_release(folder: str | Path, progress: bool = True, limit: int | None =
                   workers: int = 1) -> SilhouetteReport:
     """Silhouette IoU of every fully visible object of a synthetic release folder."""
     folder = Path(folder)
-    release = folder / synthetic.RELEASE_DIR
+    release = folder / scenes.RELEASE_DIR
     if not release.is_dir():
-        raise ValueError(f"{folder} holds no {synthetic.RELEASE_DIR}/ folder (was it written with --format zip?)")
+        raise SyntheticReleaseError(
+            f"{folder} holds no {scenes.RELEASE_DIR}/ folder (was it written with --format zip?)")
     specs, seed = release_plan(folder)
     jobs = [(release, spec, seed) for spec in specs[:limit]]
     report = SilhouetteReport()

@@ -14,7 +14,7 @@ Layout written (as the real ``imagenet3d_v1.zip``)::
     imagenet3d_v1/annotations/<cat>/<wnid>_<n>.npz   # 'annotations': object array of dicts
     imagenet3d_v1/lists/<cat>_imagenet_{train,val}.txt
     imagenet3d_v1/CAD/<cat>/<NN>.off
-    captions/image_captions.jsonl                     # our format, see CAPTIONS_FORMAT
+    captions/image_captions.jsonl                     # our format, see captions.CAPTIONS_FORMAT
     captions/category_descriptions.json
 
 The same seed gives the same bytes, whatever the number of workers.
@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import functools
 import io
-import json
 import math
-import zipfile
 import zlib
 from dataclasses import dataclass, field
 
@@ -34,25 +32,12 @@ import numpy as np
 from PIL import Image
 
 import imagenet3d
-from synthetic_release import meshes
 from _imagenet3d.render import Pose, Rendering, SceneObject, render
+from synthetic_release import meshes
+from synthetic_release.captions import caption_for
+from synthetic_release.errors import SyntheticReleaseError
 
 RELEASE_DIR = "imagenet3d_v1"
-CAPTIONS_DIR = "captions"
-IMAGE_CAPTIONS_FILE = f"{CAPTIONS_DIR}/image_captions.jsonl"
-CATEGORY_DESCRIPTIONS_FILE = f"{CAPTIONS_DIR}/category_descriptions.json"
-
-#: The release's caption files are not public; these are our input formats.
-CAPTIONS_FORMAT = """\
-Image captions: JSON Lines, one object per line:
-  {"image_id": "<category>/<wnid>_<n>", "caption": "..."}
-The caption holds one literal "<pose6D>" token per object of the image's
-annotation file, in the order of that file's 'annotations' array: the k-th token
-stands for object k and its pose.
-Category descriptions: one JSON object {"<category>": "<text>", ...}.
-"""
-
-POSE6D_TOKEN = "<pose6D>"
 
 #: Per-image irregularities of the real data, with their rate.
 IMAGE_QUIRKS: dict[str, float] = {
@@ -113,7 +98,7 @@ class GeneratedImage:
 def choose_categories(count: int) -> list[str]:
     """``count`` categories spread evenly over the sorted list (known and novel mix)."""
     if not 1 <= count <= len(imagenet3d.CATEGORIES):
-        raise ValueError(f"--categories must be between 1 and {len(imagenet3d.CATEGORIES)}")
+        raise SyntheticReleaseError(f"--categories must be between 1 and {len(imagenet3d.CATEGORIES)}")
     step = len(imagenet3d.CATEGORIES) / count
     return [imagenet3d.CATEGORIES[int(i * step)] for i in range(count)]
 
@@ -279,7 +264,7 @@ def generate_image(spec: ImageSpec, seed: int, keep_rendering: bool = False) -> 
     image_bytes = encode_image(rendering.image, image_quirks, rng)
     all_quirks = sorted(image_quirks | set().union(*object_quirks))
     caption = caption_for(spec.category, annotations)
-    return GeneratedImage(spec, image_bytes, npz_bytes(annotations), caption, len(annotations),
+    return GeneratedImage(spec, image_bytes, imagenet3d.annotation_bytes(annotations), caption, len(annotations),
                           all_quirks, rendering if keep_rendering else None)
 
 
@@ -342,22 +327,6 @@ def _annotation(category: str, obj: SceneObject, cad_index: int, rendering: Rend
     return record
 
 
-def npz_bytes(annotations: list[dict]) -> bytes:
-    """The release's .npz: 'annotations' = object array of dicts.
-
-    Written by hand rather than with np.savez, whose zip entries carry the
-    current time and would break byte-for-byte reproducibility.
-    """
-    array = np.empty(len(annotations), dtype=object)
-    array[:] = annotations
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        info = zipfile.ZipInfo("annotations.npy", date_time=(1980, 1, 1, 0, 0, 0))
-        with archive.open(info, "w", force_zip64=True) as member:
-            np.lib.format.write_array(member, array, allow_pickle=True)
-    return buffer.getvalue()
-
-
 def encode_image(pixels: np.ndarray, quirks: set[str], rng: np.random.Generator) -> bytes:
     image = Image.fromarray(pixels, "RGB")
     buffer = io.BytesIO()
@@ -377,53 +346,6 @@ def encode_image(pixels: np.ndarray, quirks: set[str], rng: np.random.Generator)
 
 
 # ---------------------------------------------------------------------------
-# Captions
-# ---------------------------------------------------------------------------
-
-_ORDINALS = ["first", "second", "third", "fourth", "fifth"]
-_COUNTS = ["one", "two", "three", "four", "five"]
-
-
-def view_phrase(azimuth: float, elevation: float) -> str:
-    """Words for a viewpoint: which side of the object the camera sees, and height."""
-    sides = ["front", "front-right", "right side", "back-right", "back",
-             "back-left", "left side", "front-left"]
-    side = sides[int(((azimuth % (2 * math.pi)) + math.pi / 8) // (math.pi / 4)) % 8]
-    signed = (elevation + math.pi) % (2 * math.pi) - math.pi
-    height = ("from below" if signed < -0.05 else "at eye level" if signed < 0.2
-              else "from slightly above" if signed < 0.6 else "from high above")
-    return f"seen from the {side}, {height}"
-
-
-def caption_for(category: str, annotations: list[dict]) -> str:
-    """An image caption with one <pose6D> token per object, in object order."""
-    name = category.replace("_", " ")
-    parts = []
-    for k, record in enumerate(annotations):
-        article = "an" if name[0] in "aeiou" else "a"
-        label = f"the {_ORDINALS[k]} {name}" if len(annotations) > 1 else f"{article} {name}"
-        if "azimuth" in record:
-            detail = view_phrase(float(record["azimuth"]), float(record["elevation"]))
-            parts.append(f"{label} {POSE6D_TOKEN} {detail}")
-        else:
-            parts.append(f"{label} {POSE6D_TOKEN} whose pose was not annotated")
-    if len(annotations) == 1:
-        return f"A photo of {parts[0]}."
-    return (f"A photo of {_COUNTS[len(annotations) - 1]} {name}s: "
-            + "; ".join(parts) + ".")
-
-
-def category_description(category: str) -> str:
-    info = imagenet3d.CATEGORY_INFO[category]
-    name = category.replace("_", " ")
-    family = meshes.family_of(category).replace("_", " ")
-    return (f"A {name} is a rigid object of the {info.super_category.lower()} kind "
-            f"(synthetic stand-in description, shape family: {family}). Its CAD models "
-            f"stand with z up and face the camera at azimuth 0; {info.num_cad_models} "
-            f"model{'s' if info.num_cad_models != 1 else ''} cover its common shapes.")
-
-
-# ---------------------------------------------------------------------------
 # Whole-release files
 # ---------------------------------------------------------------------------
 
@@ -433,8 +355,8 @@ def list_files(specs: list[ImageSpec]) -> dict[str, bytes]:
     files: dict[str, list[str]] = {}
     for spec in specs:
         for split in ("train", "val"):
-            files.setdefault(f"lists/{spec.category}_imagenet_{split}.txt", [])
-        files[f"lists/{spec.category}_imagenet_{spec.split}.txt"].append(spec.stem)
+            files.setdefault(imagenet3d.list_relpath(spec.category, split), [])
+        files[imagenet3d.list_relpath(spec.category, spec.split)].append(spec.stem)
     return {path: "".join(f"{stem}\n" for stem in stems).encode() for path, stems in sorted(files.items())}
 
 
@@ -443,16 +365,5 @@ def cad_files(categories: list[str], seed: int) -> dict[str, bytes]:
     for category in categories:
         for cad_index in range(1, imagenet3d.CATEGORY_INFO[category].num_cad_models + 1):
             vertices, faces = meshes.make_mesh(category, cad_index, seed)
-            files[imagenet3d.cad_relpath(category, cad_index)] = meshes.off_bytes(vertices, faces)
+            files[imagenet3d.cad_relpath(category, cad_index)] = imagenet3d.off_bytes(vertices, faces)
     return files
-
-
-def caption_files(captions: dict[str, str], categories: list[str]) -> dict[str, bytes]:
-    """The two caption inputs, from ``{image_id: caption}``."""
-    lines = [json.dumps({"image_id": image_id, "caption": caption}) + "\n"
-             for image_id, caption in captions.items()]
-    descriptions = {category: category_description(category) for category in categories}
-    return {
-        IMAGE_CAPTIONS_FILE: "".join(lines).encode(),
-        CATEGORY_DESCRIPTIONS_FILE: (json.dumps(descriptions, indent=1, sort_keys=True) + "\n").encode(),
-    }

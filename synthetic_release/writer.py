@@ -17,10 +17,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from synthetic_release import scenes as synthetic
+import imagenet3d
 from _imagenet3d.files import atomic_write, temporary_name
 from _imagenet3d.parallel import parallel_map
-from conversion.source import SYNTHETIC_MARKER
+from synthetic_release import scenes
+from synthetic_release.captions import caption_files
+from synthetic_release.errors import SyntheticReleaseError
 from synthetic_release.scenes import RELEASE_DIR, GeneratedImage, ImageSpec
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -118,7 +120,7 @@ def marker_bytes(seed: int, categories: list[str], images_per_category: int) -> 
 
 def _generate(job: tuple[ImageSpec, int]) -> GeneratedImage:
     spec, seed = job
-    return synthetic.generate_image(spec, seed)
+    return scenes.generate_image(spec, seed)
 
 
 def write_release(out: str | os.PathLike, categories: list[str], images_per_category: int,
@@ -127,12 +129,12 @@ def write_release(out: str | os.PathLike, categories: list[str], images_per_cate
     """Generate a release into ``out``: ``imagenet3d_v1/`` and/or ``imagenet3d_v1.zip``,
     plus ``captions/``. Returns what was written."""
     if not (tree or zip_):
-        raise ValueError("nothing to write: ask for the tree, the zip or both")
+        raise SyntheticReleaseError("nothing to write: ask for the tree, the zip or both")
     if images_per_category < 1:
-        raise ValueError("--images-per-category must be at least 1")
+        raise SyntheticReleaseError("--images-per-category must be at least 1")
     started = time.perf_counter()
     out = Path(out)
-    specs = synthetic.plan_release(categories, images_per_category, seed)
+    specs = scenes.plan_release(categories, images_per_category, seed)
     sinks = _Sinks(out, tree, zip_)
     captions: dict[str, str] = {}
     quirks: Counter = Counter()
@@ -141,20 +143,21 @@ def write_release(out: str | os.PathLike, categories: list[str], images_per_cate
     results = parallel_map(_generate, jobs, workers)
     for generated in tqdm(results, total=len(jobs), desc="rendering images", unit="img", disable=not progress):
         spec = generated.spec
-        sinks.add_release_file(f"images/{spec.category}/{spec.stem}.JPEG", generated.image_bytes)
-        sinks.add_release_file(f"annotations/{spec.category}/{spec.stem}.npz", generated.annotation_bytes)
+        sinks.add_release_file(imagenet3d.image_relpath(spec.category, spec.stem), generated.image_bytes)
+        sinks.add_release_file(imagenet3d.annotation_relpath(spec.category, spec.stem),
+                                generated.annotation_bytes)
         captions[spec.image_id] = generated.caption
         quirks.update(generated.quirks)
         objects += generated.num_objects
-    for relpath, data in synthetic.list_files(specs).items():
+    for relpath, data in scenes.list_files(specs).items():
         sinks.add_release_file(relpath, data)
-    cad = synthetic.cad_files(categories, seed)
+    cad = scenes.cad_files(categories, seed)
     for relpath, data in tqdm(cad.items(), desc="writing CAD models", unit="mesh", disable=not progress):
         sinks.add_release_file(relpath, data)
     # Inside the release (folder and zip), so whatever is built from it can tell it is synthetic.
-    sinks.add_release_file(SYNTHETIC_MARKER, marker_bytes(seed, categories, images_per_category))
+    sinks.add_release_file(imagenet3d.SYNTHETIC_MARKER, marker_bytes(seed, categories, images_per_category))
     sinks.close()
-    for relpath, data in synthetic.caption_files(captions, categories).items():
+    for relpath, data in caption_files(captions, categories).items():
         atomic_write(out / relpath, data)
     summary = ReleaseSummary(out, len(specs), objects, quirks, time.perf_counter() - started)
     manifest = {"seed": seed, "categories": categories, "images_per_category": images_per_category,

@@ -1,4 +1,4 @@
-"""Tests for synthetic_release.meshes: procedural category meshes and the OFF writer."""
+"""Tests for synthetic_release.meshes: procedural category meshes, and their OFF bytes."""
 
 from __future__ import annotations
 
@@ -7,18 +7,20 @@ import itertools
 import statistics
 import zlib
 from collections import defaultdict
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
 
+import imagenet3d
 from synthetic_release import meshes
+from synthetic_release.shapes.registry import SHAPES, family_of
 
 SMALL = 400  # vertex budget for the many-mesh checks; keeps the suite fast
 R90 = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _small(category: str, cad_index: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return meshes.make_mesh(category, cad_index, num_vertices=SMALL)
 
@@ -62,27 +64,8 @@ def _parse_off(data: bytes) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------- families
 
 
-def test_family_dict_covers_189_categories() -> None:
-    table = meshes.CATEGORY_FAMILY
-    assert len(table) == 189
-    assert set(table.values()) <= set(meshes.FAMILIES)
-    assert 12 <= len(set(table.values())) <= 16
-    for cat, fam in table.items():
-        assert meshes.family_of(cat) == fam
-
-
-def test_unknown_category_has_stable_fallback() -> None:
-    fam = meshes.family_of("not_a_real_category")
-    assert fam in meshes.FAMILIES
-    assert meshes.family_of("not_a_real_category") == fam
-    v1, f1 = meshes.make_mesh("not_a_real_category", 3, num_vertices=500)
-    v2, f2 = meshes.make_mesh("not_a_real_category", 3, num_vertices=500)
-    _check_valid(v1, f1)
-    assert np.array_equal(v1, v2) and np.array_equal(f1, f2)
-
-
 def test_every_category_builds_a_valid_normalised_mesh() -> None:
-    for cat in meshes.CATEGORY_FAMILY:
+    for cat in SHAPES:
         v, f = _small(cat)
         _check_valid(v, f)
         assert abs(len(v) / SMALL - 1) < 0.25, (cat, len(v))
@@ -97,7 +80,7 @@ def test_deterministic(cat: str, idx: int) -> None:
     v2, f2 = meshes.make_mesh(cat, idx, seed=7)
     assert v1.tobytes() == v2.tobytes() and f1.tobytes() == f2.tobytes()
     assert meshes.default_num_vertices(cat, idx, 7) == meshes.default_num_vertices(cat, idx, 7)
-    assert meshes.off_bytes(v1, f1) == meshes.off_bytes(v2, f2)
+    assert imagenet3d.off_bytes(v1, f1) == imagenet3d.off_bytes(v2, f2)
 
 
 def test_seed_changes_the_model() -> None:
@@ -119,7 +102,7 @@ def test_cad_index_gives_different_variants(cat: str) -> None:
 def test_families_are_clearly_different() -> None:
     reps = ["chair", "diningtable", "refrigerator", "tvmonitor", "car", "aeroplane", "boat", "bottle",
             "knife", "guitar", "pillow", "road_pole", "bicycle", "cellphone", "shoe", "eyeglasses"]
-    assert len({meshes.family_of(r) for r in reps}) == len(reps)
+    assert len({family_of(r) for r in reps}) == len(reps)
 
     def shape(v: np.ndarray) -> np.ndarray:
         c = v - v.mean(0)
@@ -139,9 +122,9 @@ def test_families_are_clearly_different() -> None:
 def test_most_families_not_rotationally_symmetric_about_z() -> None:
     # a 90-degree turn about z must change extents / spread / skew by > 1% of the diagonal
     frac: dict[str, list[bool]] = defaultdict(list)
-    for cat, fam in meshes.CATEGORY_FAMILY.items():
+    for cat, shape in SHAPES.items():
         v, _ = _small(cat)
-        frac[fam].append(float(np.abs(_moments(v) - _moments(v @ R90.T)).max()) > 0.01)
+        frac[shape.family].append(float(np.abs(_moments(v) - _moments(v @ R90.T)).max()) > 0.01)
     share = {fam: np.mean(x) for fam, x in frac.items()}
     assert sum(s >= 0.75 for s in share.values()) >= 12, share
     assert np.mean([x for xs in frac.values() for x in xs]) > 0.85
@@ -159,7 +142,7 @@ def test_is_large_model_formula() -> None:
 
 def test_default_vertex_count_distribution() -> None:
     counts, large = [], []
-    for cat in meshes.CATEGORY_FAMILY:
+    for cat in SHAPES:
         for idx in range(6):
             n = meshes.default_num_vertices(cat, idx)
             counts.append(n)
@@ -199,7 +182,7 @@ def test_explicit_vertex_budget() -> None:
 
 def test_off_round_trip() -> None:
     v, f = meshes.make_mesh("cup", 0, num_vertices=1_500)
-    data = meshes.off_bytes(v, f)
+    data = imagenet3d.off_bytes(v, f)
     assert data.startswith(f"OFF\n{len(v)} {len(f)} 0\n".encode())
     assert b"\r" not in data
     v2, f2 = _parse_off(data)
@@ -211,13 +194,13 @@ def test_off_round_trip() -> None:
 
 def test_write_off_targets(tmp_path) -> None:
     v, f = meshes.make_mesh("hammer", 1, num_vertices=300)
-    data = meshes.off_bytes(v, f)
+    data = imagenet3d.off_bytes(v, f)
     path = tmp_path / "m.off"
-    meshes.write_off(path, v, f)
-    meshes.write_off(str(tmp_path / "s.off"), v, f)
+    imagenet3d.write_off(path, v, f)
+    imagenet3d.write_off(str(tmp_path / "s.off"), v, f)
     bio, sio = io.BytesIO(), io.StringIO()
-    meshes.write_off(bio, v, f)
-    meshes.write_off(sio, v, f)
+    imagenet3d.write_off(bio, v, f)
+    imagenet3d.write_off(sio, v, f)
     assert path.read_bytes() == data == (tmp_path / "s.off").read_bytes() == bio.getvalue()
     assert sio.getvalue().encode() == data
 
@@ -227,4 +210,4 @@ def test_off_bytes_small_exact() -> None:
     f = np.array([[0, 1, 2]], dtype=np.int32)
     expected = b"OFF\n3 1 0\n0.000000 0.000000 0.000000\n1.000000 0.000000 0.000000\n" \
                b"0.000000 -0.500000 0.250000\n3 0 1 2\n"
-    assert meshes.off_bytes(v, f) == expected
+    assert imagenet3d.off_bytes(v, f) == expected
