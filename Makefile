@@ -1,7 +1,8 @@
 # The two set-up commands of the README: `make demo` and `make test`.
-# Each creates .venv, installs requirements.txt and this project (editable) on
-# first use; `make test` also installs Debian's chromium for the browser test
-# when it is missing. `make serve` serves the demo dataset without rebuilding.
+# Each creates .venv and installs requirements.txt and this project (editable) on
+# first use. `make test` = `make lint typecheck` + pytest; it installs nothing
+# system-wide: `make chromium` (apt-get) is a step of its own, which CI runs
+# first. `make serve` serves the demo dataset without rebuilding.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -10,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 # The viewer's port: PORT=7861 make serve, or Gradio's own GRADIO_SERVER_PORT.
 PORT ?= $(or $(GRADIO_SERVER_PORT),7860)
 
-.PHONY: demo demo-data serve test chromium
+.PHONY: demo demo-data serve test lint typecheck chromium
 
 # Editable in "compat" mode: a .pth puts the repository on sys.path, so
 # `import imagenet3d` finds imagenet3d.py from any folder, even one holding a
@@ -41,7 +42,8 @@ serve: $(VENV)/.installed
 	GRADIO_ANALYTICS_ENABLED=False $(PY) -m viewer_app.app $(DEMO)/imagenet3d --port $(PORT)
 
 # tests/test_browser.py drives Debian's Chromium through Playwright, which never
-# downloads a browser of its own. Installed only when missing, so a no-op after.
+# downloads a browser of its own. Installed only when missing, so a no-op after;
+# run by CI (.ci/run), never by `make test`.
 chromium:
 	@if [ ! -x $(CHROMIUM) ]; then \
 		if [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo=sudo; else sudo=; fi; \
@@ -51,5 +53,13 @@ chromium:
 		test -x $(CHROMIUM); \
 	fi
 
-test: $(VENV)/.installed chromium
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+# What it checks is configured in pyproject.toml ([tool.mypy]).
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
+
+# The browser test skips (saying to run `make chromium`) when chromium is missing, unless CI is set.
+test: lint typecheck
 	$(PY) -m pytest -q

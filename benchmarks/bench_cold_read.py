@@ -13,8 +13,8 @@ official scripts read it (Pillow on each JPEG file, ``np.load(allow_pickle=True)
 on each .npz), the same number of decoding threads each: one sequential
 stream of shards against two small files per image.
 
-    .venv/bin/python benchmarks/bench_cold_read.py benchmarks/out/convert/full-hub --rounds 3
-    .venv/bin/python benchmarks/bench_cold_read.py benchmarks/out/convert/full-hub --rounds 3 \
+    .venv/bin/python -m benchmarks.bench_cold_read benchmarks/out/convert/full-hub --rounds 3
+    .venv/bin/python -m benchmarks.bench_cold_read benchmarks/out/convert/full-hub --rounds 3 \
         --raw benchmarks/out/synthetic/full/imagenet3d_v1 --threads 2
 """
 
@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import argparse
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+import imagenet3d
+from benchmarks.bench_training import TRAIN_COLUMNS, cat_files, ours_recommended, raw_pairs, raw_release
 
-import imagenet3d  # noqa: E402
-from benchmarks.bench_training import TRAIN_COLUMNS, cat_files, ours_recommended, raw_pairs, raw_release  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 
 def drop_page_cache() -> None:

@@ -9,7 +9,7 @@ Over a synthetic release written by bench_synthetic.py (default: 10,017 images):
      then ``.to_parquet``;
   4. peak memory of the build on a 2% subset and on the whole release.
 
-    .venv/bin/python benchmarks/bench_convert.py benchmarks/out/synthetic/full
+    .venv/bin/python -m benchmarks.bench_convert benchmarks/out/synthetic/full
 """
 
 from __future__ import annotations
@@ -27,13 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+import imagenet3d
+from conversion.build import build
+from conversion.records import plan_candidates
+from conversion.source import ReleaseSource
 
-import imagenet3d  # noqa: E402
-from conversion.build import build  # noqa: E402
-from conversion.records import plan_candidates  # noqa: E402
-from conversion.source import ReleaseSource  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 
 def drop_caches() -> bool:

@@ -12,25 +12,23 @@ At the real size of the CAD models (all 189 categories, 992 models, up to 37k ve
 
     .venv/bin/python -m synthetic_release write benchmarks/out/data_studio/raw --categories 189 \\
         --images-per-category 1 --seed 0 --format zip
-    .venv/bin/python benchmarks/bench_data_studio.py benchmarks/out/data_studio/hub \\
+    .venv/bin/python -m benchmarks.bench_data_studio benchmarks/out/data_studio/hub \\
         --build benchmarks/out/data_studio/raw/imagenet3d_v1.zip
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import datasets
 import pyarrow.parquet as pq
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+import imagenet3d
+from conversion import data_studio
 
-import imagenet3d  # noqa: E402
-from conversion import data_studio  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 _FLOAT3 = datasets.List(datasets.Value("float32"), length=3)
 OLD_CAD_MODELS = datasets.Features({  # git show 5a3adfa:imagenet3d.py, the Mesh as its storage struct

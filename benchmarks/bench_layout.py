@@ -6,24 +6,22 @@ each codec, with and without dictionary encoding; then every column of every
 row group is read with pyarrow (memory-mapped, page cache warm), side by side
 with ``cat`` of the same files, best of --repeat rounds.
 
-    .venv/bin/python benchmarks/bench_layout.py benchmarks/out/convert/full-hub
+    .venv/bin/python -m benchmarks.bench_layout benchmarks/out/convert/full-hub
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from benchmarks.bench_training import cat_files as cat
+from conversion.parquet_io import writer_options
 
-from benchmarks.bench_training import cat_files as cat  # noqa: E402
-from conversion.parquet_io import writer_options  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 VARIANTS = {  # name: (codec of the non-image columns, dictionary encoding)
     "zstd + dictionary (the layout before)": ("ZSTD", True),

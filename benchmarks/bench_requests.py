@@ -15,7 +15,7 @@ hold whatever was read before).
 
     .venv/bin/python -m synthetic_release write benchmarks/out/requests --categories 20 --images-per-category 40
     .venv/bin/python -m conversion build benchmarks/out/requests/imagenet3d_v1 benchmarks/out/requests-hub
-    .venv/bin/python benchmarks/bench_requests.py benchmarks/out/requests-hub [--gated] [--json]
+    .venv/bin/python -m benchmarks.bench_requests benchmarks/out/requests-hub [--gated] [--json]
 """
 
 from __future__ import annotations
@@ -28,8 +28,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-from hub_standin import HubStandIn  # noqa: E402  (stdlib only: importing it imports no huggingface_hub)
+# The stand-in Hub is a test helper in tests/, which is no package. Stdlib only: importing it imports no
+# huggingface_hub, which must read HF_ENDPOINT (set below) at its import.
+sys.path.insert(0, str(ROOT / "tests"))
+from hub_standin import HubStandIn  # noqa: E402 - needs the path above
 
 REPO = "bench/imagenet3d"
 TOKEN = "hf_bench_visitor"

@@ -32,9 +32,9 @@ bare Pillow loops, the annotations. The readers run --repeat interleaved
 rounds; each row reports its best round, its median and its CPU time (this
 machine is shared: "CPU / wall" shows how much of the cores the process got).
 
-    .venv/bin/python benchmarks/bench_training.py                       # full train split (about 10 min)
-    .venv/bin/python benchmarks/bench_training.py --limit 1000 --repeat 1   # a quick look
-    .venv/bin/python benchmarks/bench_training.py benchmarks/out/convert/full-hub \\
+    .venv/bin/python -m benchmarks.bench_training                       # full train split (about 10 min)
+    .venv/bin/python -m benchmarks.bench_training --limit 1000 --repeat 1   # a quick look
+    .venv/bin/python -m benchmarks.bench_training benchmarks/out/convert/full-hub \\
         --raw benchmarks/out/synthetic/full/imagenet3d_v1 --threads 2 --repeat 3
 """
 
@@ -48,17 +48,17 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+import imagenet3d
+from _imagenet3d.decoding import _rgb as rgb  # the library's own last step, which every decoded reader here ends with
 
-import imagenet3d  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 SPLIT = "train"
 # What a pose / detection training loop reads (imagenet3d.TRAINING_COLUMNS): the image, its id, its
@@ -71,9 +71,6 @@ COLD_RUN_BYTES = 16 << 20
 
 
 # --------------------------------------------------------------------------- helpers
-
-# A decoded RGB PIL image: the library's own last step, which every decoded reader here ends with.
-from _imagenet3d.decoding import _rgb as rgb  # noqa: E402
 
 
 def cpu_seconds() -> float:

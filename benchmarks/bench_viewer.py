@@ -14,7 +14,7 @@ objects over 189 categories):
 
     .venv/bin/python -m synthetic_release write benchmarks/out/fullsize --categories 189 --images-per-category 420
     .venv/bin/python -m conversion build benchmarks/out/fullsize/imagenet3d_v1 benchmarks/out/fullsize-hub
-    .venv/bin/python benchmarks/bench_viewer.py benchmarks/out/fullsize-hub
+    .venv/bin/python -m benchmarks.bench_viewer benchmarks/out/fullsize-hub
 """
 
 from __future__ import annotations
@@ -32,13 +32,12 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-import imagenet3d  # noqa: E402
-from viewer_app.app import Viewer  # noqa: E402
-from viewer_app.data import SORT_KEYS, DatasetIndex, Filter  # noqa: E402
-from viewer_app.overlay import KINDS, draw_overlays  # noqa: E402
+import imagenet3d
+from viewer_app.app import Viewer
+from viewer_app.data import SORT_KEYS, DatasetIndex, Filter
+from viewer_app.overlay import KINDS, draw_overlays
 
 
 def rss_mb() -> float:

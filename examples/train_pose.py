@@ -19,9 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -30,9 +28,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import imagenet3d  # noqa: E402
+import imagenet3d
 
 ANGLES = ("azimuth", "elevation", "theta")
 MEAN = torch.tensor([0.485, 0.456, 0.406]).view(3, 1, 1)   # ImageNet normalisation, as the paper's configs

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import torch.distributed as dist
 from torch.utils.data import DataLoader, get_worker_info
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import imagenet3d  # noqa: E402
+import imagenet3d
 
 WORKERS = 2
 

@@ -211,7 +211,7 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.connections.discard(self.connection)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output quiet
+    def log_message(self, format: str, *args: Any) -> None:  # keeps test output quiet
         pass
 
     def do_GET(self) -> None:

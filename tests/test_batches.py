@@ -10,28 +10,17 @@ import pyarrow.parquet as pq
 import pytest
 
 import imagenet3d
-from conversion.build import build
 from conversion.parquet_io import write_table
-from synthetic_release.writer import write_release
 
 torch = pytest.importorskip("torch")
 
 
 @pytest.fixture(scope="module")
-def dataset(tmp_path_factory) -> Path:
-    raw = tmp_path_factory.mktemp("raw")
-    write_release(raw, ["bed", "car", "chair"], 8, seed=3, workers=1, progress=False)
-    out = tmp_path_factory.mktemp("hub") / "imagenet3d"
-    build(raw / "imagenet3d_v1", out, progress=False)
-    return out
-
-
-@pytest.fixture(scope="module")
-def small_groups(dataset, tmp_path_factory) -> list[Path]:
+def small_groups(built_dataset, tmp_path_factory) -> list[Path]:
     """The train shards rewritten with 3-row row groups, so that there are many units to deal out."""
     out = tmp_path_factory.mktemp("small-groups")
     files = []
-    for path in imagenet3d.split_files("default", "train", dataset):
+    for path in imagenet3d.split_files("default", "train", built_dataset):
         files.append(out / Path(path).name)
         write_table(pq.read_table(path), files[-1], row_group_rows=3)
     return files
@@ -41,27 +30,28 @@ def image_ids(batches) -> list[str]:
     return [i for batch in batches for i in batch.column("image_id").to_pylist()]
 
 
-def test_batches_hold_the_rows_datasets_gives_undecoded(dataset):
+def test_batches_hold_the_rows_datasets_gives_undecoded(built_dataset):
     import datasets
 
-    expected = imagenet3d.load("default", "validation", source=dataset)
+    expected = imagenet3d.load("default", "validation", source=built_dataset)
     expected = expected.cast_column("image", datasets.Image(decode=False)).to_list()
-    rows = [row for batch in imagenet3d.arrow_batches("default", "validation", source=dataset, batch_size=5)
+    rows = [row for batch in imagenet3d.arrow_batches("default", "validation", source=built_dataset, batch_size=5)
             for row in batch.to_pylist()]
     assert rows == expected
-    assert all(len(b) <= 5 for b in imagenet3d.arrow_batches("default", "validation", source=dataset, batch_size=5))
+    batches = imagenet3d.arrow_batches("default", "validation", source=built_dataset, batch_size=5)
+    assert all(len(b) <= 5 for b in batches)
 
 
-def test_columns_are_projected_and_bad_names_are_named(dataset):
-    batch = next(iter(imagenet3d.arrow_batches(source=dataset, columns=["image", "image_id"])))
+def test_columns_are_projected_and_bad_names_are_named(built_dataset):
+    batch = next(iter(imagenet3d.arrow_batches(source=built_dataset, columns=["image", "image_id"])))
     assert batch.schema.names == ["image", "image_id"]
     assert batch.column("image").type.get_field_index("bytes") >= 0
     with pytest.raises(ValueError, match="'imagee'"):
-        imagenet3d.arrow_batches(source=dataset, columns=["imagee"])
+        imagenet3d.arrow_batches(source=built_dataset, columns=["imagee"])
     with pytest.raises(ValueError, match="no split 'validation_novel'"):
-        imagenet3d.arrow_batches("default", "validation_novel", source=dataset)
+        imagenet3d.arrow_batches("default", "validation_novel", source=built_dataset)
     with pytest.raises(ValueError, match="rank 2"):
-        imagenet3d.arrow_batches(source=dataset, rank=2, world_size=2)
+        imagenet3d.arrow_batches(source=built_dataset, rank=2, world_size=2)
 
 
 @pytest.mark.parametrize("shuffle", [False, True])

@@ -1,6 +1,6 @@
 """The Gradio viewer in a real headless Chromium, driven by Playwright.
 
-Debian's Chromium (/usr/bin/chromium; `make test` installs it with apt-get
+Debian's Chromium (/usr/bin/chromium; `make chromium` installs it with apt-get
 when missing) is used, never a browser Playwright downloads. WebGL runs in
 software (SwiftShader), so gr.Model3D's canvas is checked too.
 
@@ -18,16 +18,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image, ImageStat
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+from viewer_app.app import PAGE_SIZE, build_app
+from viewer_app.data import DatasetIndex, Filter
 
-from PIL import Image, ImageStat  # noqa: E402
-
-from conversion.build import build  # noqa: E402
-from synthetic_release.writer import write_release  # noqa: E402
-from viewer_app.app import PAGE_SIZE, build_app  # noqa: E402
-from viewer_app.data import DatasetIndex, Filter  # noqa: E402
-from viewer_process import free_port  # noqa: E402  (tests/ is on sys.path)
+from viewer_process import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -39,10 +35,10 @@ TIMEOUT_MS = 15_000
 
 
 def _require(condition: bool, reason: str) -> None:
-    """Skip when the browser stack is missing, except in CI, which installs it (`make test`)."""
+    """Skip when the browser stack is missing, except in CI (env CI set), which installs it: there it fails."""
     if not condition:
         if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI must have it: `make test` installs it)")
+            pytest.fail(f"{reason} (CI must have it: .ci/run runs `make chromium`)")
         pytest.skip(reason)
 
 
@@ -53,18 +49,14 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory) -> DatasetIndex:
-    raw = tmp_path_factory.mktemp("raw")
-    write_release(raw, ["bed", "car", "chair", "cup"], 8, seed=4, workers=1, progress=False)
-    out = tmp_path_factory.mktemp("hub") / "imagenet3d"
-    build(raw / "imagenet3d_v1", out, captions_path=str(raw / "captions/image_captions.jsonl"), progress=False)
-    return DatasetIndex(str(out))
+def index(built_dataset) -> DatasetIndex:
+    return DatasetIndex(str(built_dataset))
 
 
 @pytest.fixture(scope="module")
 def browser():
     _require(sync_playwright is not None, "the Python package playwright is not installed (requirements.txt)")
-    _require(os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing (Debian package chromium; `make test` installs it)")
+    _require(os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: run make chromium")
     expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

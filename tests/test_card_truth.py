@@ -14,27 +14,27 @@ import imagenet3d
 from conversion import manifest, records
 from conversion.build import build
 from conversion.source import SYNTHETIC_MARKER, ReleaseSource
-from synthetic_release.writer import write_release
 
-# One known and one novel category, one small CAD model each: the build takes a few seconds.
-CATEGORIES = ["beaker", "frisbee"]
-PER_CATEGORY = 5
+from releases import TINY
+
+CATEGORIES, PER_CATEGORY = list(TINY.categories), TINY.images_per_category
 SYNTHETIC_WARNING = "> [!WARNING]"
 ORIGINAL_BYTES_CLAIM = "original JPEG (or PNG) bytes of the release"
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory) -> dict[str, Path]:
+def builds(tiny_release, tmp_path_factory) -> dict[str, Path]:
     """The same tiny release built twice from its folder: as written (marked synthetic) and with the marker
     deleted (what a real release looks like to the converter)."""
-    raw = tmp_path_factory.mktemp("raw")
-    write_release(raw, CATEGORIES, PER_CATEGORY, seed=11, workers=1, tree=True, zip_=True, progress=False)
+    raw = tiny_release
     unmarked = tmp_path_factory.mktemp("unmarked") / "imagenet3d_v1"
     shutil.copytree(raw / "imagenet3d_v1", unmarked)
     (unmarked / SYNTHETIC_MARKER).unlink()
     out = tmp_path_factory.mktemp("out")
-    # Given by absolute path, with one bad line: its quarantine entry must not hold the path.
-    captions = str(raw / "captions" / "image_captions.jsonl")
+    # Given by absolute path, with one bad line: its quarantine entry must not hold the path. A copy: the
+    # release is shared.
+    captions = str(tmp_path_factory.mktemp("captions") / "image_captions.jsonl")
+    shutil.copy(raw / "captions" / "image_captions.jsonl", captions)
     with open(captions, "a", encoding="utf-8") as handle:
         handle.write("not json\n")
     build(raw / "imagenet3d_v1", out / "synthetic", captions_path=captions, workers=1, progress=False)
@@ -50,7 +50,7 @@ def body_lines(folder: Path) -> list[str]:
 def test_a_synthetic_build_says_so_first(builds):
     lines = body_lines(builds["synthetic"])
     assert lines[0].startswith("# ") and "synthetic" in lines[0]
-    assert lines[1] == SYNTHETIC_WARNING and "Synthetic data" in lines[2] and "seed 11" in lines[2]
+    assert lines[1] == SYNTHETIC_WARNING and "Synthetic data" in lines[2] and f"seed {TINY.seed}" in lines[2]
     text = (builds["synthetic"] / "README.md").read_text()
     assert ORIGINAL_BYTES_CLAIM not in text and "original JPEG bytes of the release" not in text
     assert "synthetic" in DatasetCard.load(builds["synthetic"] / "README.md").data.tags
@@ -68,7 +68,7 @@ def test_a_release_without_the_marker_gets_no_warning(builds):
 
 def test_the_marker_changes_nothing_but_the_card_and_manifest(builds):
     marked = ReleaseSource(builds["raw"] / "imagenet3d_v1")
-    assert marked.synthetic["seed"] == 11 and ReleaseSource(builds["raw"] / "imagenet3d_v1.zip").synthetic == \
+    assert marked.synthetic["seed"] == TINY.seed and ReleaseSource(builds["raw"] / "imagenet3d_v1.zip").synthetic == \
         marked.synthetic
     candidates, problems = records.plan_candidates(marked)
     assert len(candidates) == len(CATEGORIES) * PER_CATEGORY

@@ -1,13 +1,25 @@
 """The category table: counts, the open-vocabulary split and the super-categories."""
 
 import csv
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
 import imagenet3d
 
+# The table is data shipped inside the library package (as TFDS keeps its labels), read where it is installed.
+TABLE = resources.files("_imagenet3d").joinpath("categories.csv")
+COLUMNS = ["category", "super_category", "known", "num_cad_models", "example_wnids"]
+# The project's reference copy, beside the checkout only in this workplace: an extra check, skipped elsewhere.
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "categories.csv"
+
+
+def read_rows(path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert reader.fieldnames == COLUMNS
+        return list(reader)
 
 
 def test_counts_and_order():
@@ -36,13 +48,20 @@ def test_spot_values():
     assert sum(i.num_cad_models for i in imagenet3d.CATEGORY_INFO.values()) == 992
 
 
-@pytest.mark.skipif(not REFERENCE.is_file(), reason="shared/reference is not beside this checkout")
-def test_table_matches_the_reference_csv():
-    rows = {row["category"]: row for row in csv.DictReader(REFERENCE.open())}
-    assert set(rows) == set(imagenet3d.CATEGORIES)
-    for name, info in imagenet3d.CATEGORY_INFO.items():
-        row = rows[name]
+def test_the_packaged_csv_is_the_table_imagenet3d_holds():
+    rows = read_rows(TABLE)
+    assert len(rows) == 189 and sum(row["known"] == "1" for row in rows) == 63
+    assert {row["known"] for row in rows} == {"0", "1"}
+    assert [row["category"] for row in rows] == list(imagenet3d.CATEGORIES)
+    assert {row["super_category"] for row in rows} == set(imagenet3d.SUPER_CATEGORY_NAMES)
+    for row in rows:
+        info = imagenet3d.CATEGORY_INFO[row["category"]]
         assert info.super_category == row["super_category"]
         assert info.known == (row["known"] == "1")
         assert info.num_cad_models == int(row["num_cad_models"])
         assert info.example_wnids == tuple(row["example_wnids"].split())
+
+
+@pytest.mark.skipif(not REFERENCE.is_file(), reason="shared/reference is not beside this checkout")
+def test_the_packaged_csv_matches_the_reference_csv():
+    assert read_rows(TABLE) == read_rows(REFERENCE)

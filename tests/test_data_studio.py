@@ -21,25 +21,21 @@ from PIL import Image
 import imagenet3d
 from conversion import data_studio, preview
 from synthetic_release import meshes
-from conversion.build import build
-from synthetic_release.writer import write_release
 from viewer_app.data import DatasetIndex
 
-CATEGORIES = ["bed", "car", "chair", "cup"]
+from releases import SMALL
+
+CATEGORIES = list(SMALL.categories)
 
 
 @pytest.fixture(scope="module")
-def release(tmp_path_factory):
-    raw = tmp_path_factory.mktemp("raw")
-    write_release(raw, CATEGORIES, 3, seed=4, workers=1, progress=False)
-    out = tmp_path_factory.mktemp("hub") / "imagenet3d"
-    build(raw / "imagenet3d_v1", out, workers=2, progress=False)
-    return raw / "imagenet3d_v1", out
+def release(raw_release, built_dataset):
+    return raw_release / "imagenet3d_v1", built_dataset
 
 
 @pytest.fixture(scope="module")
-def built(release):
-    return release[1]
+def built(built_dataset):
+    return built_dataset
 
 
 # -- feature types -------------------------------------------------------------

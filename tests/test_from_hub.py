@@ -21,13 +21,13 @@ import numpy as np
 import pytest
 from huggingface_hub import hf_hub_download
 from huggingface_hub.constants import DOWNLOAD_CHUNK_SIZE
-from hub_standin import HubStandIn
 
 from conversion.build import build
 from conversion.hub.download import RETRIES
 from conversion.hub.fetch import release_folder
 from conversion.source import SYNTHETIC_MARKER
-from synthetic_release.writer import write_release
+
+from hub_standin import HubStandIn
 
 REPO = Path(__file__).resolve().parents[1]
 REPO_ID = "ccvl/ImageNet3D"
@@ -36,15 +36,14 @@ USER, OTHER = "hf_user_accepted", "hf_user_not_accepted"
 
 
 @pytest.fixture(scope="module")
-def release(tmp_path_factory) -> dict[str, Path]:
+def release(tiny_release, tmp_path_factory) -> dict[str, Path]:
     """A tiny release zip served as the gated repo's only file, and the build of the same zip read locally.
 
     The zip is a synthetic release without its synthetic marker, so it builds as the real one does. It gets
     an incompressible entry outside imagenet3d_v1/, which the build never reads, so that it is larger than
     huggingface_hub's DOWNLOAD_CHUNK_SIZE (10 MiB): a resume from a whole chunk would show.
     """
-    raw = tmp_path_factory.mktemp("raw")
-    write_release(raw, ["beaker", "frisbee"], 5, seed=4, workers=1, tree=False, zip_=True, progress=False)
+    raw = tiny_release
     served = tmp_path_factory.mktemp("served")
     with zipfile.ZipFile(raw / ZIP) as source, zipfile.ZipFile(served / ZIP, "w") as archive:
         for info in source.infolist():

@@ -11,16 +11,13 @@ from pathlib import Path
 import pytest
 
 import imagenet3d
-from synthetic_release.writer import write_release
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def raw_release(tmp_path_factory) -> Path:
-    raw = tmp_path_factory.mktemp("raw")
-    write_release(raw, ["cup"], 2, seed=0, workers=1, progress=False)
-    return raw / "imagenet3d_v1"
+def raw_folder(tiny_release) -> Path:
+    return tiny_release / "imagenet3d_v1"
 
 
 def run_python(code: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -40,8 +37,8 @@ def test_import_works_from_a_folder_holding_a_dataset_folder_named_imagenet3d(tm
     assert Path(done.stdout.strip()) == REPO / "imagenet3d.py"
 
 
-def test_a_raw_release_folder_is_refused_with_the_command_to_convert_it(raw_release):
-    for source in (raw_release, raw_release.parent):
+def test_a_raw_release_folder_is_refused_with_the_command_to_convert_it(raw_folder):
+    for source in (raw_folder, raw_folder.parent):
         with pytest.raises(imagenet3d.SourceError, match="raw ImageNet3D release.*python -m conversion build"):
             imagenet3d.load(source=str(source))
 
@@ -55,11 +52,11 @@ def test_a_folder_that_is_not_a_converted_dataset_is_refused(tmp_path):
         imagenet3d.load(source=str(tmp_path))
 
 
-def test_evaluate_cli_on_a_raw_release_says_so_in_one_line(raw_release, tmp_path):
+def test_evaluate_cli_on_a_raw_release_says_so_in_one_line(raw_folder, tmp_path):
     predictions = tmp_path / "p.jsonl"
     predictions.write_text('{"object_id": "cup/x_00", "azimuth": 0, "elevation": 0, "theta": 0}\n')
     done = subprocess.run([sys.executable, "-m", "imagenet3d", "evaluate", str(predictions),
-                           "--source", str(raw_release)], capture_output=True, text=True, timeout=300, cwd=REPO)
+                           "--source", str(raw_folder)], capture_output=True, text=True, timeout=300, cwd=REPO)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "python -m conversion build" in done.stderr
@@ -80,10 +77,10 @@ def test_a_mistyped_path_is_neither_a_local_folder_nor_a_hub_dataset(hub, tmp_pa
     assert hub.count() > 0  # the Hub was asked
 
 
-def test_a_release_zip_and_a_bare_name_are_refused_before_any_hub_request(raw_release, tmp_path, monkeypatch):
+def test_a_release_zip_and_a_bare_name_are_refused_before_any_hub_request(raw_folder, tmp_path, monkeypatch):
     import shutil
 
-    archive = shutil.make_archive(str(tmp_path / "imagenet3d_v1"), "zip", raw_release.parent, "imagenet3d_v1")
+    archive = shutil.make_archive(str(tmp_path / "imagenet3d_v1"), "zip", raw_folder.parent, "imagenet3d_v1")
     with pytest.raises(imagenet3d.SourceError, match="raw ImageNet3D release zip.*python -m conversion build"):
         imagenet3d.load(source=archive)
     monkeypatch.chdir(tmp_path)

@@ -12,20 +12,14 @@ import pytest
 from PIL import Image
 
 import imagenet3d
-from conversion.build import build
 from _imagenet3d.render import rasterize
-from synthetic_release.writer import write_release
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def release(tmp_path_factory) -> tuple[Path, Path]:
-    raw = tmp_path_factory.mktemp("raw")
-    write_release(raw, ["bed", "car", "chair", "cup"], 6, seed=9, workers=1, progress=False)
-    out = tmp_path_factory.mktemp("hub") / "imagenet3d"
-    build(raw / "imagenet3d_v1", out, progress=False)
-    return raw / "imagenet3d_v1", out
+def release(raw_release, built_dataset) -> tuple[Path, Path]:
+    return raw_release / "imagenet3d_v1", built_dataset
 
 
 def projected_mask(vertices, faces, obj: dict, width: int, height: int) -> np.ndarray:

@@ -15,10 +15,10 @@ import pytest
 from huggingface_hub import HfApi, SpaceCard
 
 from conversion.__main__ import main
-from conversion.build import build
 from conversion.hub.space import HOSTING, ZERO_GPU, build_space, push_space
-from synthetic_release.writer import write_release
-from viewer_process import free_port  # noqa: E402  (tests/ is on sys.path)
+
+from releases import SMALL  # tests/ is on sys.path
+from viewer_process import free_port
 
 ANY_FILTERS = ["any", "any", "any", "any", "any", "any", "any", "", "image_id"]
 # What spaces/config.py reads: on ZeroGPU the platform sets both.
@@ -27,15 +27,6 @@ ZERO_GPU_ENV = {"SPACES_ZERO_GPU": "true", "SPACES_ZERO_DEVICE_API_URL": "http:/
 # install none; this machine's CPU-only torch would stop the spaces package at import on ZeroGPU).
 RUN_SPACE = ("import runpy, sys; sys.modules['torch'] = None; import spaces.config as c; "
              "print('zero_gpu', c.Config.zero_gpu, flush=True); runpy.run_path('app.py', run_name='__main__')")
-
-
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    raw = tmp_path_factory.mktemp("raw")
-    write_release(raw, ["chair", "cup"], 4, seed=6, workers=1, progress=False)
-    out = tmp_path_factory.mktemp("hub") / "imagenet3d"
-    build(raw / "imagenet3d_v1", out, progress=False)
-    return out
 
 
 def test_space_folder_has_the_space_yaml_and_the_viewer(tmp_path):
@@ -69,10 +60,10 @@ def test_paid_cpu_hardware_has_no_spaces_package(tmp_path, hardware):
     assert f"`{hardware}` (this Space)" in card.text and "python -m viewer_app.app" in card.text
 
 
-def test_space_app_runs_from_its_own_files(tmp_path, dataset):
+def test_space_app_runs_from_its_own_files(tmp_path, built_dataset):
     space = tmp_path / "space"
     build_space(space, "someorg/imagenet3d")
-    env = {**os.environ, "IMAGENET3D_DATASET": str(dataset), "GRADIO_ANALYTICS_ENABLED": "False"}
+    env = {**os.environ, "IMAGENET3D_DATASET": str(built_dataset), "GRADIO_ANALYTICS_ENABLED": "False"}
     env.pop("PYTHONPATH", None)
     code = "import app, imagenet3d; print(imagenet3d.__file__); print(len(app.demo.fns))"
     result = subprocess.run([sys.executable, "-c", code], cwd=space, env=env, capture_output=True, text=True,
@@ -83,7 +74,7 @@ def test_space_app_runs_from_its_own_files(tmp_path, dataset):
 
 
 @pytest.mark.parametrize("zero_gpu", [False, True], ids=["plain", "zerogpu-env"])
-def test_space_serves_with_the_spaces_package(tmp_path, dataset, zero_gpu):
+def test_space_serves_with_the_spaces_package(tmp_path, built_dataset, zero_gpu):
     """The ZeroGPU folder's app launches, serves its page and answers gradio_client, with the spaces
     package's ZeroGPU mode on (its launch hook runs and, finding no @spaces.GPU function, returns) and off."""
     from gradio_client import Client
@@ -93,7 +84,7 @@ def test_space_serves_with_the_spaces_package(tmp_path, dataset, zero_gpu):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SPACES_", "ZERO"))}
     env.pop("PYTHONPATH", None)
-    env.update(IMAGENET3D_DATASET=str(dataset), GRADIO_ANALYTICS_ENABLED="False", GRADIO_SERVER_NAME="127.0.0.1",
+    env.update(IMAGENET3D_DATASET=str(built_dataset), GRADIO_ANALYTICS_ENABLED="False", GRADIO_SERVER_NAME="127.0.0.1",
                GRADIO_SERVER_PORT=str(port), **(ZERO_GPU_ENV if zero_gpu else {}))
     log = tmp_path / "space.log"
     with open(log, "w") as out:
@@ -104,7 +95,7 @@ def test_space_serves_with_the_spaces_package(tmp_path, dataset, zero_gpu):
         _wait_for(url, server, log)
         assert f"zero_gpu {zero_gpu}" in log.read_text()
         statistics = Client(url, verbose=False).predict(*ANY_FILTERS, api_name="/statistics")
-        assert "8 images" in statistics
+        assert f"{SMALL.num_images} images" in statistics
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -11,33 +11,20 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from gradio_client import Client
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+from viewer_app.app import build_app, caption_html
+from viewer_app.data import DatasetIndex
 
-from gradio_client import Client  # noqa: E402
-
-from conversion.build import build  # noqa: E402
-from synthetic_release.writer import write_release  # noqa: E402
-from viewer_app.app import build_app, caption_html  # noqa: E402
-from viewer_app.data import DatasetIndex  # noqa: E402
-from viewer_process import free_port  # noqa: E402  (tests/ is on sys.path)
+from viewer_process import free_port
 
 ANY_FILTERS = ["any", "any", "any", "any", "any", "any", "any", "", "image_id"]
 KINDS = ["wireframe", "bbox", "axes", "centre"]
 
 
 @pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    raw = tmp_path_factory.mktemp("raw")
-    write_release(raw, ["bed", "car", "chair", "cup"], 8, seed=4, workers=1, progress=False)
-    out = tmp_path_factory.mktemp("hub") / "imagenet3d"
-    build(raw / "imagenet3d_v1", out, captions_path=str(raw / "captions/image_captions.jsonl"), progress=False)
-    return out
-
-
-@pytest.fixture(scope="module")
-def client(dataset):
-    demo = build_app(DatasetIndex(str(dataset)))
+def client(built_dataset):
+    demo = build_app(DatasetIndex(str(built_dataset)))
     # A port of its own: Gradio would take 7860, the one `make demo` serves on.
     demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True,
                 ssr_mode=False)
@@ -122,7 +109,7 @@ def test_no_file_outside_the_app_is_served(client):
         assert b"root:" not in body and b"def test_no_file_outside" not in body, path
 
 
-def test_a_taken_port_gets_one_line_naming_the_variable(dataset, capsys, monkeypatch):
+def test_a_taken_port_gets_one_line_naming_the_variable(built_dataset, capsys, monkeypatch):
     from viewer_app.app import main
 
     monkeypatch.delenv("GRADIO_SERVER_PORT", raising=False)
@@ -130,23 +117,23 @@ def test_a_taken_port_gets_one_line_naming_the_variable(dataset, capsys, monkeyp
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        assert main([str(dataset), "--port", str(port)]) == 2
+        assert main([str(built_dataset), "--port", str(port)]) == 2
         error = capsys.readouterr().err
         assert error.count("\n") == 1 and f"port {port}" in error and f"GRADIO_SERVER_PORT={port + 1}" in error
         monkeypatch.setenv("GRADIO_SERVER_PORT", str(port))   # Gradio's own variable, honoured without --port
-        assert main([str(dataset)]) == 2 and f"port {port} " in capsys.readouterr().err
-    assert main([str(dataset) + "-typo", "--port", str(port)]) == 2
+        assert main([str(built_dataset)]) == 2 and f"port {port} " in capsys.readouterr().err
+    assert main([str(built_dataset) + "-typo", "--port", str(port)]) == 2
     assert "no such folder" in capsys.readouterr().err
 
 
-def test_gradio_server_port_and_name_are_honoured(dataset, tmp_path):
+def test_gradio_server_port_and_name_are_honoured(built_dataset, tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1",
            "GRADIO_ANALYTICS_ENABLED": "False"}
     with open(tmp_path / "viewer.log", "w") as log:
-        server = subprocess.Popen([sys.executable, "-m", "viewer_app.app", str(dataset)], env=env, stdout=log,
+        server = subprocess.Popen([sys.executable, "-m", "viewer_app.app", str(built_dataset)], env=env, stdout=log,
                                   stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[1])
     try:
         deadline = time.monotonic() + 120

@@ -11,20 +11,16 @@ from datasets import load_dataset
 from PIL import Image
 
 import imagenet3d
-from conversion.build import build
-from synthetic_release.writer import write_release
 from viewer_app.data import DatasetIndex, Filter
 
-CATEGORIES = ["bed", "car", "chair", "cup"]
+from releases import LARGE
+
+CATEGORIES = list(LARGE.categories)
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory) -> DatasetIndex:
-    raw = tmp_path_factory.mktemp("raw")
-    write_release(raw, CATEGORIES, 12, seed=2, workers=1, progress=False)
-    out = tmp_path_factory.mktemp("hub") / "imagenet3d"
-    build(raw / "imagenet3d_v1", out, captions_path=str(raw / "captions/image_captions.jsonl"), progress=False)
-    return DatasetIndex(str(out))
+def index(large_dataset) -> DatasetIndex:
+    return DatasetIndex(str(large_dataset))
 
 
 def test_image_bytes_and_records_match_load_dataset(index):

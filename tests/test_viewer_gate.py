@@ -14,15 +14,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from gradio_client import Client
+
 from hub_standin import HubStandIn
 from viewer_process import ViewerProcess as Viewer
 from viewer_process import free_port
-
-from conversion.build import build
-from synthetic_release.writer import write_release
-
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-from gradio_client import Client  # noqa: E402
 
 ANY_FILTERS = ["any", "any", "any", "any", "any", "any", "any", "", "image_id"]
 KINDS = ["wireframe", "bbox", "axes", "centre"]
@@ -31,19 +27,10 @@ ALICE, BOB = "hf_alice_accepted", "hf_bob_not_accepted"
 
 
 @pytest.fixture(scope="module")
-def dataset(tmp_path_factory) -> Path:
-    raw = tmp_path_factory.mktemp("raw")
-    write_release(raw, ["bed", "chair", "cup"], 8, seed=3, workers=1, progress=False)
-    out = tmp_path_factory.mktemp("hub") / "imagenet3d"
-    build(raw / "imagenet3d_v1", out, captions_path=str(raw / "captions/image_captions.jsonl"), progress=False)
-    return out
-
-
-@pytest.fixture(scope="module")
-def hub(dataset):
+def hub(built_dataset):
     with HubStandIn() as server:
-        server.add_repo(GATED, dataset, gated="manual")
-        server.add_repo(PUBLIC, dataset, gated=False)
+        server.add_repo(GATED, built_dataset, gated="manual")
+        server.add_repo(PUBLIC, built_dataset, gated=False)
         server.add_user(ALICE, "alice", accepted={GATED})
         server.add_user(BOB, "bob", accepted=set())
         yield server
@@ -60,7 +47,7 @@ def _resolves(hub: HubStandIn) -> list:
     return [r for r in hub.requests if r.kind == "resolve"]
 
 
-def test_anonymous_visitor_sees_nothing_and_is_told_where_to_accept(hub, gated_viewer, dataset):
+def test_anonymous_visitor_sees_nothing_and_is_told_where_to_accept(hub, gated_viewer, built_dataset):
     hub.reset_counts()
     client = Client(gated_viewer.url, verbose=False)
     items, page, note = client.predict(*ANY_FILTERS, 1, api_name="/browse")
@@ -69,14 +56,14 @@ def test_anonymous_visitor_sees_nothing_and_is_told_where_to_accept(hub, gated_v
     statistics = client.predict(*ANY_FILTERS, api_name="/statistics")
     assert statistics == note and not re.search(r"\d+ images", statistics)
     assert client.predict(*ANY_FILTERS, api_name="/random") == ""
-    image_id = _some_image_id(dataset)    # known from elsewhere: still nothing about it
+    image_id = _some_image_id(built_dataset)    # known from elsewhere: still nothing about it
     overlay, poses, chips, model, header = client.predict(image_id, KINDS, api_name="/sample")
     assert overlay is None and model is None and poses["data"] in ([], [[]]) and chips == ""
     assert "Sign in" in header and image_id not in header
     assert _resolves(hub) == []   # not one byte of the dataset read on their behalf, with any token
 
 
-def test_visitor_who_accepted_sees_the_data_read_with_their_token(hub, gated_viewer, dataset):
+def test_visitor_who_accepted_sees_the_data_read_with_their_token(hub, gated_viewer, built_dataset):
     cookie = gated_viewer.session_cookie()
     hub.reset_counts()
     client = Client(gated_viewer.url, verbose=False, headers={"Cookie": cookie})
@@ -96,14 +83,14 @@ def test_visitor_who_accepted_sees_the_data_read_with_their_token(hub, gated_vie
     assert refused[0] == [] and "not been granted access" in refused[2]
 
 
-def test_visitor_who_has_not_accepted_is_told_to(hub, dataset, tmp_path):
+def test_visitor_who_has_not_accepted_is_told_to(hub, built_dataset, tmp_path):
     viewer = Viewer(hub, GATED, BOB, tmp_path)
     try:
         client = Client(viewer.url, verbose=False, headers={"Cookie": viewer.session_cookie()})
         hub.reset_counts()
         items, _, note = client.predict(*ANY_FILTERS, 1, api_name="/browse")
         assert items == [] and "not been granted access" in note and f"{hub.endpoint}/datasets/{GATED}" in note
-        overlay, *_, header = client.predict(_some_image_id(dataset), KINDS, api_name="/sample")
+        overlay, *_, header = client.predict(_some_image_id(built_dataset), KINDS, api_name="/sample")
         assert overlay is None and "not been granted access" in header
         assert _resolves(hub) == [] and {r.status for r in hub.requests if r.kind == "auth-check"} == {403}
     finally:
@@ -123,13 +110,13 @@ def test_a_dataset_that_is_not_gated_needs_no_login(hub, tmp_path):
         viewer.close()
 
 
-def test_drawn_files_have_names_no_one_can_guess(dataset):
+def test_drawn_files_have_names_no_one_can_guess(built_dataset):
     import hashlib
 
     from viewer_app.app import Viewer as Drawer
     from viewer_app.data import DatasetIndex
 
-    index = DatasetIndex(str(dataset))
+    index = DatasetIndex(str(built_dataset))
     image_id = index.image_ids[0]
     first, second = Drawer(index).thumbnail_files([image_id])[0], Drawer(index).thumbnail_files([image_id])[0]
     assert Path(first).name != Path(second).name   # a secret of each process keys them
@@ -137,10 +124,10 @@ def test_drawn_files_have_names_no_one_can_guess(dataset):
     assert len(Path(first).stem) >= 32
 
 
-def _some_image_id(dataset: Path) -> str:
+def _some_image_id(built_dataset: Path) -> str:
     from viewer_app.data import DatasetIndex
 
-    return DatasetIndex(str(dataset)).image_ids[0]
+    return DatasetIndex(str(built_dataset)).image_ids[0]
 
 
 

@@ -17,28 +17,15 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from conversion.__main__ import main as conversion
-from synthetic_release.__main__ import main as synthetic_release
+import imagenet3d
 from viewer_app.hub_io import TRIES
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH = ROOT / "benchmarks" / "bench_requests.py"
+BENCH = "benchmarks.bench_requests"  # run with -m from the repository root
 
 
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory) -> Path:
-    """A tiny converted dataset, made as a user makes one: synth (zip), then build."""
-    raw, out = tmp_path_factory.mktemp("raw"), tmp_path_factory.mktemp("hub") / "imagenet3d"
-    assert synthetic_release(["write", str(raw), "--categories", "3", "--images-per-category", "8", "--seed", "0",
-                       "--format", "zip", "--workers", "1"]) == 0
-    assert conversion(["build", str(raw / "imagenet3d_v1.zip"), str(out), "--captions",
-                       str(raw / "captions/image_captions.jsonl"), "--descriptions",
-                       str(raw / "captions/category_descriptions.json"), "--workers", "1"]) == 0
-    return out
-
-
-def _counts(dataset: Path, *flags: str) -> dict:
-    result = subprocess.run([sys.executable, str(BENCH), str(dataset), "--json", *flags], capture_output=True,
+def _counts(built_dataset: Path, *flags: str) -> dict:
+    result = subprocess.run([sys.executable, "-m", BENCH, str(built_dataset), "--json", *flags], capture_output=True,
                             text=True, timeout=300, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
     results = json.loads(result.stdout.strip().splitlines()[-1])
@@ -46,23 +33,22 @@ def _counts(dataset: Path, *flags: str) -> dict:
     return results
 
 
-def _open_bound(dataset: Path) -> int:
+def _open_bound(built_dataset: Path) -> int:
     """Opening the index: each annotations file whole, each data footer, the CAD geometry's footer and
     its keys (at most one read per category's row group): one request each."""
-    cad = dataset / "cad_meshes" / "cad_meshes-00000-of-00001.parquet"
-    return (len(list((dataset / "annotations").glob("*.parquet"))) + len(list((dataset / "data").glob("*.parquet")))
-            + 1 + pq.ParquetFile(cad).metadata.num_row_groups)
+    shards = [*(built_dataset / "annotations").glob("*.parquet"), *(built_dataset / "data").glob("*.parquet")]
+    return len(shards) + 1 + pq.ParquetFile(built_dataset / imagenet3d.CAD_MESHES_FILE).metadata.num_row_groups
 
 
 @pytest.mark.parametrize("gated", [False, True], ids=["public-anonymous", "gated-accepted-visitor"])
-def test_requests_per_viewer_action(dataset, gated):
-    results = _counts(dataset, *(["--gated"] if gated else []))
+def test_requests_per_viewer_action(built_dataset, gated):
+    results = _counts(built_dataset, *(["--gated"] if gated else []))
     actions = results["by_action"]
     opened = actions["open the index"]
     # One info request (file list and sizes), then only ranged file reads: no HfFileSystem listing or paths-info.
     # A gated dataset's info is read anonymously at start-up (is it gated?) and reused; its index is read
     # when the first admitted visitor comes, after the gate check (remembered for later requests).
-    assert 1 <= opened["by_kind"]["resolve"] <= _open_bound(dataset)
+    assert 1 <= opened["by_kind"]["resolve"] <= _open_bound(built_dataset)
     if gated:
         assert results["start-up"]["by_kind"] == {"info": 1}
         assert set(opened["by_kind"]) == {"auth-check", "resolve"} and opened["by_kind"]["auth-check"] == 1
@@ -109,16 +95,16 @@ print(json.dumps(out))
 """
 
 
-def _scenario(dataset: Path, body: str) -> dict:
-    code = SCENARIO.format(root=str(ROOT), tests=str(ROOT / "tests"), dataset=str(dataset),
+def _scenario(built_dataset: Path, body: str) -> dict:
+    code = SCENARIO.format(root=str(ROOT), tests=str(ROOT / "tests"), dataset=str(built_dataset),
                            body=textwrap.dedent(body))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_reads_retry_429_5xx_and_dropped_connections(dataset):
-    out = _scenario(dataset, """
+def test_reads_retry_429_5xx_and_dropped_connections(built_dataset):
+    out = _scenario(built_dataset, """
         hub.fail_next(2, status=503, path_contains="/data/")
         read("503 twice")
         hub.fail_next(1, status=429, retry_after=1, path_contains="/data/")
@@ -136,8 +122,8 @@ def test_reads_retry_429_5xx_and_dropped_connections(dataset):
     assert out["500 once"]["ok"] and out["500 once"]["statuses"] == [500, 206]
 
 
-def test_a_hub_that_stays_down_gets_one_line_quickly(dataset):
-    out = _scenario(dataset, """
+def test_a_hub_that_stays_down_gets_one_line_quickly(built_dataset):
+    out = _scenario(built_dataset, """
         hub.fail_next(TRIES, status=503, path_contains="/data/")
         read("down")
         hub.fail_next(1, status=429, retry_after=120, path_contains="/data/")
@@ -155,8 +141,8 @@ def test_a_hub_that_stays_down_gets_one_line_quickly(dataset):
     assert not gone["ok"] and "could not be reached" in gone["message"] and gone["seconds"] < 6
 
 
-def test_the_page_says_in_one_line_when_the_hub_is_down(dataset):
-    out = _scenario(dataset, """
+def test_the_page_says_in_one_line_when_the_hub_is_down(built_dataset):
+    out = _scenario(built_dataset, """
         from viewer_app import access as gate
         from viewer_app.access import Access, Guard
         from viewer_app.app import Viewer

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from hub_standin import HubStandIn
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,1 +1,0 @@
-"""Puts the repository root on sys.path so tests import imagenet3d and conversion."""
