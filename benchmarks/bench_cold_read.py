@@ -1,4 +1,4 @@
-"""Benchmark: decode-free streaming vs cat with the page cache dropped before each reader.
+r"""Benchmark: decode-free streaming vs cat with the page cache dropped before each reader.
 
 bench_training.py compares readers with the page cache warm, where ``cat``
 runs at memory speed and any reader that keeps the bytes (one copy into RAM
@@ -64,7 +64,8 @@ def compare_decoded(dataset: str, raw: Path, threads: int, rounds: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_cold_read", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", help="a converted folder")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--raw", type=Path, help="the raw release it was converted from: also compare decoded")

@@ -29,8 +29,8 @@ import numpy as np
 
 import imagenet3d
 from conversion.build import build
-from conversion.records import plan_candidates
 from conversion.source import ReleaseSource
+from conversion.validate import plan_candidates
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -110,7 +110,8 @@ def subset_release(release: Path, out: Path, fraction: float) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_convert", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("release_folder", type=Path, help="a folder written by `python -m synthetic_release write`")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks/out/convert")

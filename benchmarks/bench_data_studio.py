@@ -63,7 +63,8 @@ def old_design_pages(folder: Path) -> tuple[int, int, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_data_studio", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path, help="a converted folder (written first with --build)")
     parser.add_argument("--build", metavar="RELEASE", help="convert this raw release into FOLDER first")
     parser.add_argument("--workers", type=int, default=2)

@@ -57,7 +57,8 @@ def read_all(files: list[Path], columns: list[str] | None = None) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_layout", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", type=Path, help="a converted folder")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks/out/layout")
     parser.add_argument("--repeat", type=int, default=5)

@@ -112,7 +112,8 @@ def forget(index, viewer) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_requests", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", help="a converted folder (python -m conversion build)")
     parser.add_argument("--gated", action="store_true", help="serve it gated, read by a visitor who accepted")
     parser.add_argument("--json", action="store_true", help="print the counts as JSON")

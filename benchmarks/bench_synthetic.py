@@ -46,7 +46,8 @@ def image_stats(root: Path) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_synthetic", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--categories", type=int, default=189)
     parser.add_argument("--images-per-category", type=int, default=53)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)

@@ -340,7 +340,8 @@ def pyarrow_alone(files: list[Path], batch_size: int) -> int:
 # --------------------------------------------------------------------------- main
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_training", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("hub_folder", type=Path, nargs="?", default=REPO / "benchmarks/out/convert/full-hub",
                         help="a folder written by `python -m conversion build`")
     parser.add_argument("--raw", type=Path, default=REPO / "benchmarks/out/synthetic/full/imagenet3d_v1",

@@ -64,7 +64,8 @@ def random_filter(rng: random.Random, index: DatasetIndex) -> Filter:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_viewer", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", help="a converted folder")
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--filters", type=int, default=100)

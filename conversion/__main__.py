@@ -11,7 +11,7 @@ from _imagenet3d.errors import Imagenet3DError, SourceError
 
 def _build(args: argparse.Namespace) -> int:
     from conversion.build import build
-    from conversion.records import BadInput
+    from conversion.validate import BadInput
 
     # With --from-hub, the one positional given (which argparse puts in src) is OUT.
     paths = [p for p in (args.src, args.out) if p is not None]

@@ -31,11 +31,11 @@ import imagenet3d
 from _imagenet3d.configs import CONFIGS, shard_path
 from _imagenet3d.files import atomic_write
 from _imagenet3d.parallel import parallel_map
-from conversion import records
+from conversion import validate
 from conversion.manifest import sha256_file
 from conversion.parquet_io import ParquetSink
-from conversion.records import BadInput, Candidate
 from conversion.source import ReleaseSource
+from conversion.validate import BadInput, Candidate
 
 STATE_DIR = ".build"
 # Shards per partition come in multiples of 24 for large data, so that every
@@ -103,10 +103,10 @@ def _run_shard(job: ShardJob) -> tuple[str, dict]:
     rows, written, report = [], 0, {"quarantine": [], "notes": []}
     for candidate in job.candidates:
         try:
-            row, problems, notes = records.build_record(_WORKER["source"], candidate, _WORKER["cad_models"],
+            row, problems, notes = validate.build_record(_WORKER["source"], candidate, _WORKER["cad_models"],
                                                         _WORKER["captions"])
         except BadInput as error:
-            report["quarantine"].append(records.quarantine(error.path, error.reason))
+            report["quarantine"].append(validate.quarantine(error.path, error.reason))
             continue
         rows.append(row)
         report["quarantine"] += problems
@@ -173,11 +173,11 @@ def build(src: str | os.PathLike, out: str | os.PathLike, captions_path: str | N
     source = ReleaseSource(src)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    candidates, problems = records.plan_candidates(source)
-    captions, caption_problems = records.load_captions(captions_path)
+    candidates, problems = validate.plan_candidates(source)
+    captions, caption_problems = validate.load_captions(captions_path)
     problems += caption_problems
-    descriptions = records.load_descriptions(descriptions_path)
-    cad_models = records.cad_models_present(source)
+    descriptions = validate.load_descriptions(descriptions_path)
+    cad_models = validate.cad_models_present(source)
     jobs = plan_shards(source, candidates)
     state = {"source": source.fingerprint(), "shards": [job.relpath for job in jobs],
              "captions": _file_fingerprint(captions_path), "descriptions": _file_fingerprint(descriptions_path)}

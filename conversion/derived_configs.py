@@ -15,8 +15,8 @@ from _imagenet3d.configs import CONFIGS, parse_shard, partition_split, shard_pat
 from _imagenet3d.parallel import parallel_map
 from conversion.parquet_io import ParquetSink, write_table
 from conversion.preview import preview_png
-from conversion.records import cad_models_present
 from conversion.source import ReleaseSource
+from conversion.validate import cad_models_present
 
 ANNOTATION_ROW_GROUP_ROWS = 2048
 CAD_ROW_GROUP_ROWS = 64  # previews of ~4 KB: row groups of ~256 KB

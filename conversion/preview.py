@@ -3,7 +3,7 @@
 A grey, two-sided Lambert-shaded render on white, seen from the front-left and a
 little above (azimuth 35, elevation 20 degrees, like the official CAD/<category>.png
 previews), centred and scaled to fill the square, rendered at 2x and averaged down.
-Shading and camera are the synthetic renderer's (conversion/render.py). Its
+Shading and camera are the shared renderer's (_imagenet3d/render.py). Its
 rasteriser tests every pixel of each face's bounding box, 8x the pixels inside for
 our thin CAD triangles; this one walks each face's rows and visits only the pixels
 inside, so a preview costs tens of milliseconds. The work is bounded: a mesh whose

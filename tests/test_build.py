@@ -158,12 +158,12 @@ def test_resume_after_a_kill(large_release, built, tmp_path):
     script = (
         "import sys, time\n"
         "sys.path.insert(0, sys.argv[1])\n"
-        "from conversion import records, build\n"
-        "slow = records.build_record\n"
+        "from conversion import validate, build\n"
+        "slow = validate.build_record\n"
         "def build_record(*a, **k):\n"
         "    time.sleep(0.1)\n"
         "    return slow(*a, **k)\n"
-        "records.build_record = build_record\n"
+        "validate.build_record = build_record\n"
         "build.build(sys.argv[2], sys.argv[3], captions_path=sys.argv[4], descriptions_path=sys.argv[5],"
         " workers=1, progress=False)\n"
     )

@@ -11,7 +11,7 @@ import pytest
 from huggingface_hub import DatasetCard
 
 import imagenet3d
-from conversion import manifest, records
+from conversion import manifest, validate
 from conversion.build import build
 from conversion.source import SYNTHETIC_MARKER, ReleaseSource
 
@@ -70,7 +70,7 @@ def test_the_marker_changes_nothing_but_the_card_and_manifest(builds):
     marked = ReleaseSource(builds["raw"] / "imagenet3d_v1")
     assert marked.synthetic["seed"] == TINY.seed and ReleaseSource(builds["raw"] / "imagenet3d_v1.zip").synthetic == \
         marked.synthetic
-    candidates, problems = records.plan_candidates(marked)
+    candidates, problems = validate.plan_candidates(marked)
     assert len(candidates) == len(CATEGORIES) * PER_CATEGORY
     assert not [p for p in problems if SYNTHETIC_MARKER in p["path"]]
     ours, theirs = (set(manifest.repo_files(builds[k])) for k in ("synthetic", "unmarked"))

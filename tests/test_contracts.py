@@ -3,6 +3,7 @@ release's paths and the error hierarchy. No release is built here: these are uni
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import pytest
@@ -31,7 +32,7 @@ def test_unknown_config_is_a_one_line_library_error():
 
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_the_table_drives_the_cards_yaml(name):
-    card = pytest.importorskip("conversion.card")
+    card = importlib.import_module("conversion.card")
     sizes = {config: {split: (1, 1, []) for split in table.splits} for config, table in CONFIGS.items()}
     data = card.card_data(sizes).to_dict()
     entry = next(entry for entry in data["configs"] if entry["config_name"] == name)
@@ -45,7 +46,7 @@ def test_the_table_drives_the_cards_yaml(name):
 
 
 def test_the_cards_loading_table_describes_every_config():
-    card = pytest.importorskip("conversion.card")
+    card = importlib.import_module("conversion.card")
     sizes = {config: {split: (1, 1, []) for split in table.splits} for config, table in CONFIGS.items()}
     text = card._loading_section(sizes, "org/imagenet3d")
     for config in CONFIGS.values():
@@ -136,28 +137,28 @@ def test_normalize_object_gives_codes():
 
 
 def test_rewording_every_message_changes_no_quarantine_decision(monkeypatch):
-    records = pytest.importorskip("conversion.records")
-    candidate = records.Candidate("chair", "n03001627_1", "train")
+    validate = importlib.import_module("conversion.validate")
+    candidate = validate.Candidate("chair", "n03001627_1", "train")
     monkeypatch.setattr(reasons._Coded, "template", property(lambda self: f"reworded: {self.value}"))
     nan_pose = imagenet3d.normalize_object(_nan_pose_object())
     assert nan_pose["unusable_reasons"] == ["reworded: non-finite pose value"]
-    with pytest.raises(records.BadInput) as caught:
-        records._check_object(nan_pose, 0, 100, 100, candidate, {("chair", 1)})
+    with pytest.raises(validate.BadInput) as caught:
+        validate._check_object(nan_pose, 0, 100, 100, candidate, {("chair", 1)})
     assert caught.value.reason.code is QuarantineReason.NON_FINITE_POSE
     assert caught.value.reason == "reworded: object 0 has a NaN or infinite pose value"
     no_box = imagenet3d.normalize_object({**_nan_pose_object(), "azimuth": 0.5, "bbox": [1, 2]})
-    with pytest.raises(records.BadInput) as caught:
-        records._check_object(no_box, 0, 100, 100, candidate, {("chair", 1)})
+    with pytest.raises(validate.BadInput) as caught:
+        validate._check_object(no_box, 0, 100, 100, candidate, {("chair", 1)})
     assert caught.value.reason.code is QuarantineReason.BBOX_NOT_FOUR_NUMBERS
     fine = imagenet3d.normalize_object({**_nan_pose_object(), "azimuth": 0.5})
-    records._check_object(fine, 0, 100, 100, candidate, {("chair", 1)})   # no quarantine
+    validate._check_object(fine, 0, 100, 100, candidate, {("chair", 1)})   # no quarantine
 
 
 def test_quarantine_entries_hold_the_message_only():
-    records = pytest.importorskip("conversion.records")
+    validate = importlib.import_module("conversion.validate")
     import json
 
-    entry = records.quarantine("images/x.JPEG", QuarantineReason.ZERO_BYTE.message())
+    entry = validate.quarantine("images/x.JPEG", QuarantineReason.ZERO_BYTE.message())
     assert json.dumps(entry, sort_keys=True) == '{"path": "images/x.JPEG", "reason": "zero-byte file"}'
 
 
@@ -188,12 +189,12 @@ def test_public_names():
 
 
 def _library_errors() -> list[type]:
-    records = pytest.importorskip("conversion.records")
+    validate = importlib.import_module("conversion.validate")
     from conversion.hub import fetch, push
     from viewer_app import hub_io
 
     return [imagenet3d.AnnotationError, imagenet3d.UnsafePickleError, imagenet3d.GlbError, imagenet3d.SourceError,
-            imagenet3d.PredictionError, imagenet3d.MissingExtraError, records.BadInput, push.HubWriteError,
+            imagenet3d.PredictionError, imagenet3d.MissingExtraError, validate.BadInput, push.HubWriteError,
             fetch.HubReleaseError, hub_io.HubUnavailable, hub_io.AccessDenied]
 
 
@@ -230,7 +231,7 @@ def test_conversion_prints_a_library_error_in_one_line(monkeypatch, capsys, tmp_
 
 def test_conversion_strict_bad_input_exits_1(monkeypatch, capsys, tmp_path):
     from conversion.__main__ import main
-    from conversion.records import BadInput
+    from conversion.validate import BadInput
 
     _build_raising(monkeypatch, BadInput("images/x.JPEG", "--strict: 1 bad inputs"))
     assert main(["build", str(tmp_path / "src"), str(tmp_path / "out"), "--quiet"]) == 1
@@ -248,7 +249,7 @@ def test_conversion_lets_a_bug_through_with_its_traceback(monkeypatch, tmp_path,
 @pytest.mark.parametrize("error, caught", [(imagenet3d.Imagenet3DError("bad"), True), (ValueError("bug"), False),
                                            (KeyError("bug"), False)])
 def test_synthetic_release_catches_only_library_errors(monkeypatch, capsys, tmp_path, error, caught):
-    main_module = pytest.importorskip("synthetic_release.__main__")
+    main_module = importlib.import_module("synthetic_release.__main__")
 
     def fail(*args, **kwargs):
         raise error
@@ -264,6 +265,6 @@ def test_synthetic_release_catches_only_library_errors(monkeypatch, capsys, tmp_
 
 
 def test_the_viewer_prints_a_malformed_hub_path_in_one_line(capsys):
-    app = pytest.importorskip("viewer_app.app")
+    app = importlib.import_module("viewer_app.app")
     assert app.main(["hf://datasets/org/name/extra", "--port", "0"]) == 2
     assert capsys.readouterr().err == "error: expected hf://datasets/ORG/NAME, got 'hf://datasets/org/name/extra'\n"

@@ -314,7 +314,8 @@ def limit_malloc_arenas(arenas: int = 2) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m viewer_app.app", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", nargs="?", default=os.environ.get("IMAGENET3D_DATASET", "demo/imagenet3d"),
                         help="a converted folder or hf://datasets/ORG/NAME (default: the demo dataset)")
     parser.add_argument("--host", help="address to serve on (default: GRADIO_SERVER_NAME, else 127.0.0.1)")
