@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 from pathlib import Path
 
 import torch.distributed as dist
@@ -17,6 +18,11 @@ from torch.utils.data import DataLoader, get_worker_info
 import imagenet3d
 
 WORKERS = 2
+# Workers start from a forkserver, not by forking this process: a fork while one of its threads is being
+# created or torn down (the last epoch's queue feeders, tqdm's monitor) can leave the child waiting forever on
+# CPython 3.11's thread-state lock in PyOS_AfterFork_Child (seen once in a CI run, gdb backtrace in issue 11's
+# closing note). The forkserver is single-threaded when it forks.
+START_METHOD = "forkserver"
 
 
 def tag_worker(example: dict) -> dict:
@@ -35,6 +41,7 @@ def main() -> None:
     parser.add_argument("--remainder", default="pad")
     parser.add_argument("--objects-per-shard", type=int, default=4)
     args = parser.parse_args()
+    multiprocessing.set_forkserver_preload(["torch", "datasets", "imagenet3d"])
     dist.init_process_group("gloo")
     rank, world_size = dist.get_rank(), dist.get_world_size()
     stream = imagenet3d.object_stream(source=args.source, rank=rank, world_size=world_size, num_workers=WORKERS,
@@ -44,7 +51,8 @@ def main() -> None:
     epochs = []
     for epoch in range(2):
         stream.set_epoch(epoch)  # on the dataset that is iterated (datasets' map does not copy the epoch)
-        loader = DataLoader(stream, batch_size=4, num_workers=WORKERS, collate_fn=summary)
+        loader = DataLoader(stream, batch_size=4, num_workers=WORKERS, collate_fn=summary,
+                            multiprocessing_context=START_METHOD)
         seen = [row for batch in loader for row in batch]
         everyone: list = [None] * world_size
         dist.all_gather_object(everyone, seen)
