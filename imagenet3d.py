@@ -37,7 +37,8 @@ Toolkits over the converted dataset (``pip install "imagenet3d[hub]"``; ``[torch
 ``import imagenet3d`` imports numpy only; datasets, pyarrow, PIL and torch are
 imported when a function needs them. ``ArrowBatches`` and ``arrow_batches`` are
 resolved on first use (a module ``__getattr__``, PEP 562), since their module
-imports torch where it is installed.
+imports torch where it is installed (``from imagenet3d import *`` and ``help()``
+touch every name, so they import it too).
 
 Example:
 
@@ -102,6 +103,7 @@ from _imagenet3d.errors import (
     GlbError,
     Imagenet3DError,
     MissingExtraError,
+    OffError,
     PredictionError,
     SourceError,
     UnsafePickleError,
@@ -116,6 +118,7 @@ from _imagenet3d.predictions import read_predictions, reference_objects
 from _imagenet3d.reasons import QuarantineReason, Reason, UnusableReason
 from _imagenet3d.records import ObjectRecord, normalize_object
 from _imagenet3d.release import (
+    RELEASE_DIR,
     RELEASE_FOLDERS,
     RELEASE_SPLITS,
     SYNTHETIC_MARKER,
@@ -141,13 +144,13 @@ __all__ = [
     "rotation_matrix", "camera_matrices", "project", "pose_error",
     "angle_to_bin", "bin_to_angle", "wrap_angle",
     # the raw release: layout, formats (each reader beside its writer), records
-    "RELEASE_FOLDERS", "RELEASE_SPLITS", "SYNTHETIC_MARKER", "release_root",
+    "RELEASE_DIR", "RELEASE_FOLDERS", "RELEASE_SPLITS", "SYNTHETIC_MARKER", "release_root",
     "cad_relpath", "image_relpath", "annotation_relpath", "list_relpath", "PathOrBytes",
     "read_off", "off_bytes", "write_off", "read_annotations", "annotation_bytes",
     "write_glb", "read_glb",
     "normalize_object", "ObjectRecord", "UnusableReason", "QuarantineReason", "Reason",
     # errors
-    "Imagenet3DError", "MissingExtraError", "AnnotationError", "UnsafePickleError", "GlbError",
+    "Imagenet3DError", "MissingExtraError", "AnnotationError", "UnsafePickleError", "GlbError", "OffError",
     "SourceError", "PredictionError",
     # the Hub dataset: configs and loading
     "CONFIG_SPLITS", "features", "load", "DEFAULT_SOURCE", "split_files", "CAD_MESHES_FILE", "cad_mesh_rows",
@@ -162,6 +165,12 @@ __all__ = [
     "TRAINING_COLUMNS", "DecodeImages", "decode_images", "collate_images", "collate_objects",
     "PROJECT_URL",
 ]
+
+# The errors say where users import them from, in tracebacks and ``repr`` (numpy does the same).
+for _error in (Imagenet3DError, MissingExtraError, AnnotationError, UnsafePickleError, GlbError, OffError,
+               SourceError, PredictionError):
+    _error.__module__ = __name__
+del _error
 
 #: This project's home (converter, viewer, evaluation); the dataset card links here.
 PROJECT_URL = "https://github.com/imagenet3d-hub/imagenet3d-hub"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from _imagenet3d._torch import IterableDataset
+from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.extras import require
 from _imagenet3d.partition import check_rank, dataloader_worker, run, slot
 from _imagenet3d.shards import open_parquet, split_files
@@ -58,7 +59,7 @@ class ArrowBatches(IterableDataset):
                  seed: int = 0) -> None:
         check_rank(rank, world_size)
         if batch_size < 1:
-            raise ValueError(f"batch_size must be positive, got {batch_size}")
+            raise Imagenet3DError(f"batch_size must be positive, got {batch_size}")
         self.files, self.batch_size = [os.fspath(f) for f in files], batch_size
         self.rank, self.world_size, self.shuffle, self.seed, self.epoch = rank, world_size, shuffle, seed, 0
         self.row_groups: list[_Unit] = []
@@ -68,11 +69,11 @@ class ArrowBatches(IterableDataset):
                 with open_parquet(path) as parquet:
                     metadata, names = parquet.metadata, parquet.schema_arrow.names
             except (OSError, ValueError) as error:   # pyarrow's messages do not name the file
-                raise ValueError(f"{path} is not a readable Parquet shard: {error}") from error
+                raise Imagenet3DError(f"{path} is not a readable Parquet shard: {error}") from error
             self.row_groups += [(index, g, metadata.row_group(g).num_rows) for g in range(metadata.num_row_groups)]
             unknown = [c for c in columns or () if c not in names]
             if unknown:
-                raise ValueError(f"{path} has no column {unknown[0]!r}; columns: {', '.join(names)}")
+                raise Imagenet3DError(f"{path} has no column {unknown[0]!r}; columns: {', '.join(names)}")
         self.columns = list(columns) if columns else None
         self._rows_done = self._resume_rows = 0
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from _imagenet3d.camera import angle_to_bin
 from _imagenet3d.categories import CATEGORY_INFO, KNOWN_CATEGORIES, SUPER_CATEGORIES
+from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.extras import require
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def center_and_resize(image: PIL.Image.Image, obj: Mapping[str, Any], size: int 
     """
     Image = require("PIL.Image", "hub")
     if not obj.get("distance") or obj["distance"] <= 0 or obj.get("px") is None or obj.get("py") is None:
-        raise ValueError("center_and_resize needs a usable object (distance > 0, px and py)")
+        raise Imagenet3DError("center_and_resize needs a usable object (distance > 0, px and py)")
     distance = CROP_DISTANCE * CROP_SIZE / size if distance is None else distance
     full_rate = rate = obj["distance"] / distance
     px, py = obj["px"], obj["py"]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.extras import require
 
 if TYPE_CHECKING:
@@ -134,10 +135,10 @@ def collate_objects(samples: list[dict[str, Any]]) -> dict[str, Any]:
     """
     torch = require("torch", "torch")
     if not samples:
-        raise ValueError("collate_objects needs at least one sample")
+        raise Imagenet3DError("collate_objects needs at least one sample")
     sizes = {sample["image"].size for sample in samples}
     if len(sizes) > 1:
-        raise ValueError(f"collate_objects needs crops of one size, got {sorted(sizes)}: "
+        raise Imagenet3DError(f"collate_objects needs crops of one size, got {sorted(sizes)}: "
                          "make the objects with size=<pixels> (to_objects / object_stream)")
     images = np.stack([np.asarray(_rgb(sample["image"])) for sample in samples])
     batch: dict[str, Any] = {"image": torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()}

@@ -14,9 +14,10 @@ class Imagenet3DError(ValueError):
     """Base of every error this project raises on purpose; the message is one line."""
 
 
-class MissingExtraError(Imagenet3DError, ImportError):
+class MissingExtraError(Imagenet3DError, ModuleNotFoundError):
     """A part of the library needs an optional dependency that is not installed; the message
-    names the ``pip install "imagenet3d[<extra>]"`` that adds it."""
+    names the ``pip install "imagenet3d[<extra>]"`` that adds it. A ``ModuleNotFoundError``
+    too (``.name`` is the missing module), as the plain import failure it replaces was."""
 
 
 class AnnotationError(Imagenet3DError):
@@ -25,6 +26,10 @@ class AnnotationError(Imagenet3DError):
 
 class UnsafePickleError(AnnotationError):
     """An annotation pickle that asks for anything but numpy data and builtins."""
+
+
+class OffError(Imagenet3DError):
+    """Text that is not an ASCII OFF triangle mesh as the release stores its CAD models (one-line reason)."""
 
 
 class GlbError(Imagenet3DError):

@@ -21,7 +21,7 @@ from _imagenet3d.categories import (
     SUPER_CATEGORY_NAMES,
     SUPER_CATEGORY_NOTE,
 )
-from _imagenet3d.errors import PredictionError
+from _imagenet3d.errors import Imagenet3DError, PredictionError
 
 #: Tasks of :func:`evaluate`: pose estimation, open-vocabulary pose estimation
 #: (known and novel categories apart) and 3D-aware classification.
@@ -58,7 +58,7 @@ def _finite_number(value: Any, what: str, error: type[ValueError]) -> float:
 def _read_references(references: Iterable[Mapping]) -> tuple[list[str], list[str], np.ndarray]:
     """Reference ids, categories and (N, 3) angles; ValueError for bad references."""
     if isinstance(references, (str, bytes, Mapping)):
-        raise ValueError("references must be an iterable of dicts (object_id, category, "
+        raise Imagenet3DError("references must be an iterable of dicts (object_id, category, "
                          f"azimuth, elevation, theta), not a {type(references).__name__}")
     ids: list[str] = []
     categories: list[str] = []
@@ -66,34 +66,34 @@ def _read_references(references: Iterable[Mapping]) -> tuple[list[str], list[str
     seen: set[str] = set()
     for position, ref in enumerate(references):
         if not isinstance(ref, Mapping):
-            raise ValueError(f"reference {position} is a {type(ref).__name__}, expected a dict")
+            raise Imagenet3DError(f"reference {position} is a {type(ref).__name__}, expected a dict")
         if "object_id" not in ref:
             hint = (" (these look like image rows: pass them through imagenet3d.reference_objects)"
                     if "objects" in ref else "")
-            raise ValueError(f"reference {position} has no object_id{hint}")
+            raise Imagenet3DError(f"reference {position} has no object_id{hint}")
         oid = ref["object_id"]
         if not isinstance(oid, str):
-            raise ValueError(f"reference {position}: object_id is {_describe(oid)}, expected a string")
+            raise Imagenet3DError(f"reference {position}: object_id is {_describe(oid)}, expected a string")
         if oid in seen:
-            raise ValueError(f"reference object_id {oid!r} appears twice")
+            raise Imagenet3DError(f"reference object_id {oid!r} appears twice")
         seen.add(oid)
         category = ref.get("category")
         if category not in SUPER_CATEGORIES:
-            raise ValueError(f"reference {oid!r}: category {category!r} is not one of the 189 categories")
+            raise Imagenet3DError(f"reference {oid!r}: category {category!r} is not one of the 189 categories")
         row = []
         for key in _ANGLE_KEYS:
             if key not in ref:
-                raise ValueError(f"reference {oid!r} has no {key}")
+                raise Imagenet3DError(f"reference {oid!r} has no {key}")
             row.append(_finite_number(ref[key], f"reference {oid!r}: {key}", ValueError))
         ids.append(oid)
         categories.append(category)
         angles.append(row)
     if not ids:
         if isinstance(references, Iterator):
-            raise ValueError("no references to evaluate against: the iterator of references is empty; "
+            raise Imagenet3DError("no references to evaluate against: the iterator of references is empty; "
                              "an iterator can be read once, so pass a list (imagenet3d.reference_objects "
                              "returns one) to evaluate more than once")
-        raise ValueError("no references to evaluate against: the reference set is empty "
+        raise Imagenet3DError("no references to evaluate against: the reference set is empty "
                          "(wrong split, or no usable objects?)")
     return ids, categories, np.array(angles, dtype=np.float64)
 
@@ -271,9 +271,9 @@ def evaluate(predictions: Mapping[str, Mapping] | Iterable[Mapping], references:
         (100.0, 0.0, 20.0, 1)
     """
     if task not in EVALUATION_TASKS:
-        raise ValueError(f"unknown task {task!r}; tasks: {', '.join(EVALUATION_TASKS)}")
+        raise Imagenet3DError(f"unknown task {task!r}; tasks: {', '.join(EVALUATION_TASKS)}")
     if angle_unit not in ANGLE_UNITS:
-        raise ValueError(f"unknown angle_unit {angle_unit!r}; units: {', '.join(ANGLE_UNITS)}")
+        raise Imagenet3DError(f"unknown angle_unit {angle_unit!r}; units: {', '.join(ANGLE_UNITS)}")
     ids, categories, gt_angles = _read_references(references)
     pred_angles, pred_categories = _read_predictions(predictions, ids, need_category=task == "classification")
     _check_unit(pred_angles, ids, angle_unit)

@@ -22,5 +22,7 @@ def require(module: str, extra: str) -> ModuleType:
     except ModuleNotFoundError as error:
         missing = error.name or module
         needed = "" if missing == module.partition(".")[0] or missing == module else f" (needed by {module})"
-        raise MissingExtraError(
-            f"{missing}{needed} is not installed: pip install \"imagenet3d[{extra}]\" adds it") from None
+        missing_extra = MissingExtraError(
+            f"{missing}{needed} is not installed: pip install \"imagenet3d[{extra}]\" adds it")
+        missing_extra.name = missing
+        raise missing_extra from None

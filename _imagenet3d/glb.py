@@ -33,14 +33,14 @@ def write_glb(vertices: np.ndarray, faces: np.ndarray) -> bytes:
     """
     v, f = np.asarray(vertices), np.asarray(faces)
     if v.ndim != 2 or v.shape[1] != 3 or len(v) == 0:
-        raise ValueError(f"vertices must be a non-empty (V, 3) array, got shape {v.shape}")
+        raise GlbError(f"vertices must be a non-empty (V, 3) array, got shape {v.shape}")
     if f.ndim != 2 or f.shape[1] != 3 or len(f) == 0 or not np.issubdtype(f.dtype, np.integer):
-        raise ValueError(f"faces must be a non-empty (F, 3) integer array, got {f.dtype} {f.shape}")
+        raise GlbError(f"faces must be a non-empty (F, 3) integer array, got {f.dtype} {f.shape}")
     pos = np.ascontiguousarray(v, dtype="<f4")
     if not np.isfinite(pos).all():
-        raise ValueError("vertices must be finite (in float32)")
+        raise GlbError("vertices must be finite (in float32)")
     if f.min() < 0 or f.max() >= len(v):
-        raise ValueError(f"face indices must lie in [0, {len(v)})")
+        raise GlbError(f"face indices must lie in [0, {len(v)})")
     idx = np.ascontiguousarray(f, dtype="<u4")
     grey = {"baseColorFactor": [0.7, 0.7, 0.7, 1.0], "metallicFactor": 0.0, "roughnessFactor": 0.8}
     doc = {

@@ -10,7 +10,7 @@ from typing import Any
 
 from _imagenet3d.cad_geometry import with_cad_geometry
 from _imagenet3d.configs import CONFIG_SPLITS, get_config
-from _imagenet3d.errors import SourceError
+from _imagenet3d.errors import Imagenet3DError, SourceError
 from _imagenet3d.extras import require
 from _imagenet3d.release import release_root
 from _imagenet3d.shards import DEFAULT_SOURCE
@@ -83,7 +83,7 @@ def load(config: str = "default", split: str | None = None, streaming: bool = Fa
     """
     get_config(config)  # a one-line error for an unknown config
     if split is not None and split not in CONFIG_SPLITS[config]:
-        raise ValueError(f"config {config!r} has no split {split!r}; splits: {', '.join(CONFIG_SPLITS[config])}")
+        raise Imagenet3DError(f"config {config!r} has no split {split!r}; splits: {', '.join(CONFIG_SPLITS[config])}")
     datasets = require("datasets", "hub")
     source = os.fspath(source or DEFAULT_SOURCE)
     local = _check_source(source, config)

@@ -8,6 +8,7 @@ from typing import IO
 
 import numpy as np
 
+from _imagenet3d.errors import OffError
 from _imagenet3d.files import PathOrBytes, read_bytes
 
 
@@ -28,7 +29,7 @@ def read_off(source: PathOrBytes) -> tuple[np.ndarray, np.ndarray]:
         if line:
             tokens.extend(line.split())
     if not tokens or not tokens[0].startswith("OFF"):
-        raise ValueError("not an OFF file: the first token must be 'OFF'")
+        raise OffError("not an OFF file: the first token must be 'OFF'")
     head = tokens[0][3:]
     rest = ([head] if head else []) + tokens[1:]
     try:
@@ -36,9 +37,9 @@ def read_off(source: PathOrBytes) -> tuple[np.ndarray, np.ndarray]:
         numbers = rest[3:]
         vertices = np.array(numbers[: 3 * n_vertices], dtype=np.float64)
     except (IndexError, ValueError) as error:
-        raise ValueError(f"malformed OFF header or vertices: {error}") from None
+        raise OffError(f"malformed OFF header or vertices: {error}") from None
     if vertices.size != 3 * n_vertices:
-        raise ValueError(f"OFF declares {n_vertices} vertices but holds fewer")
+        raise OffError(f"OFF declares {n_vertices} vertices but holds fewer")
     vertices = vertices.reshape(n_vertices, 3)
     face_tokens = numbers[3 * n_vertices:]
     if len(face_tokens) == 4 * n_faces and all(t == "3" for t in face_tokens[::4]):
@@ -46,7 +47,7 @@ def read_off(source: PathOrBytes) -> tuple[np.ndarray, np.ndarray]:
     else:
         faces = _fan_triangulate(face_tokens, n_faces)
     if faces.size and (faces.min() < 0 or faces.max() >= n_vertices):
-        raise ValueError("OFF face index out of range")
+        raise OffError("OFF face index out of range")
     return vertices, faces
 
 
@@ -68,7 +69,7 @@ def _read_plain_triangle_off(text: str) -> tuple[np.ndarray, np.ndarray] | None:
         return None
     faces = faces[:, 1:]
     if faces.size and (faces.min() < 0 or faces.max() >= n_vertices):
-        raise ValueError("OFF face index out of range")
+        raise OffError("OFF face index out of range")
     return vertices, faces
 
 
@@ -80,9 +81,9 @@ def _fan_triangulate(tokens: list[str], n_faces: int) -> np.ndarray:
             count = int(tokens[position])
             polygon = [int(t) for t in tokens[position + 1: position + 1 + count]]
         except (IndexError, ValueError):
-            raise ValueError("malformed OFF faces") from None
+            raise OffError("malformed OFF faces") from None
         if len(polygon) != count or count < 3:
-            raise ValueError("malformed OFF faces")
+            raise OffError("malformed OFF faces")
         triangles.extend((polygon[0], polygon[i], polygon[i + 1]) for i in range(1, count - 1))
         position += 1 + count
     return np.array(triangles, dtype=np.int64).reshape(-1, 3)

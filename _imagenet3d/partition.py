@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import sys
 
+from _imagenet3d.errors import Imagenet3DError
+
 #: What ``object_stream`` does with the objects left over when they do not
 #: split equally over ranks x workers (see ``object_stream``).
 REMAINDER_MODES = ("pad", "drop")
@@ -24,7 +26,7 @@ REMAINDER_MODES = ("pad", "drop")
 def check_rank(rank: int, world_size: int) -> None:
     """ValueError unless ``rank`` is one of ``range(world_size)``."""
     if not 0 <= rank < world_size:
-        raise ValueError(f"rank {rank} is not in range(world_size={world_size})")
+        raise Imagenet3DError(f"rank {rank} is not in range(world_size={world_size})")
 
 
 def slot(rank: int, world_size: int, worker: int = 0, num_workers: int = 1) -> tuple[int, int]:
@@ -44,7 +46,7 @@ def run(total: int, index: int, parts: int, remainder: str = "uneven") -> range:
     if remainder == "uneven":
         return range(total * index // parts, total * (index + 1) // parts)
     if remainder not in REMAINDER_MODES:
-        raise ValueError(f"remainder must be one of {REMAINDER_MODES}, got {remainder!r}")
+        raise Imagenet3DError(f"remainder must be one of {REMAINDER_MODES}, got {remainder!r}")
     size = -(-total // parts) if remainder == "pad" else total // parts
     return range(index * size, (index + 1) * size)
 

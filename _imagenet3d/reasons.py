@@ -57,7 +57,7 @@ class UnusableReason(_Coded):
 class QuarantineReason(_Coded):
     """Why the converter left an input out of the dataset (``quarantine.json`` entries)."""
 
-    # The release's listing (conversion/records.py plan_candidates)
+    # The release's listing (conversion/validate.py plan_candidates)
     UNSAFE_ZIP_ENTRY = "unsafe zip entry (absolute path or '..'): not read"
     NOT_A_LIST = "not a <category>_imagenet_{{train,val}}.txt list"
     UNKNOWN_CATEGORY = "unknown category {category!r}"
@@ -71,12 +71,12 @@ class QuarantineReason(_Coded):
     # Inputs beside the release
     MALFORMED_CAPTION = "malformed caption line: {error!r}"
     CAPTION_TOKENS = "caption has {tokens} <pose6D> tokens for {objects} objects; caption left out"
-    # One image (conversion/records.py inspect_image)
+    # One image (conversion/validate.py inspect_image)
     ZERO_BYTE = "zero-byte file"
     CORRUPT_IMAGE = "corrupt or truncated image: {error}"
     UNSUPPORTED_FORMAT = "unsupported image format {format}"
     NO_END_MARKER = "corrupt or truncated image: no {format} end marker"
-    # Its annotation (conversion/records.py build_record)
+    # Its annotation (conversion/validate.py build_record)
     BAD_ANNOTATION = "{error}"
     SIZE_MISMATCH = "annotation image size {sizes} differs from the image's {width}x{height}"
     WRONG_CLASS = "object {k} has class {category!r} in the {folder} folder"

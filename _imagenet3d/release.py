@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import re
 
+#: The release's top folder, in its zip and unpacked.
+RELEASE_DIR = "imagenet3d_v1"
 IMAGES, ANNOTATIONS, LISTS = "images", "annotations", "lists"
 #: The folders every raw release has at its root (``imagenet3d_v1/``).
 RELEASE_FOLDERS = (IMAGES, ANNOTATIONS, LISTS)
@@ -32,7 +34,7 @@ _LIST_NAME = re.compile(r"^lists/(?P<category>.+)_imagenet_(?P<split>train|val)\
 def release_root(path: str | os.PathLike) -> str | None:
     """The raw release folder (holding :data:`RELEASE_FOLDERS`) at ``path`` or in its
     ``imagenet3d_v1/`` folder, if either is one; else None."""
-    for root in (os.fspath(path), os.path.join(path, "imagenet3d_v1")):
+    for root in (os.fspath(path), os.path.join(path, RELEASE_DIR)):
         if all(os.path.isdir(os.path.join(root, folder)) for folder in RELEASE_FOLDERS):
             return root
     return None

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from _imagenet3d.configs import get_config
+from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.extras import require
 
 if TYPE_CHECKING:
@@ -41,5 +42,6 @@ def split_files(config: str, split: str, source: str | os.PathLike | None = None
     datasets = require("datasets", "hub")
     builder = datasets.load_dataset_builder(os.fspath(source or DEFAULT_SOURCE), config, **load_kwargs)
     if split not in builder.config.data_files:
-        raise ValueError(f"config {config!r} has no split {split!r}; splits: {', '.join(builder.config.data_files)}")
+        splits = ", ".join(builder.config.data_files)
+        raise Imagenet3DError(f"config {config!r} has no split {split!r}; splits: {splits}")
     return sorted(builder.config.data_files[split])

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from _imagenet3d.crops import CROP_SIZE, object_sample
+from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.extras import require
 from _imagenet3d.partition import REMAINDER_MODES, check_rank, run
 from _imagenet3d.shards import open_parquet, split_files
@@ -54,10 +55,10 @@ def plan_object_shards(objects: list[ObjectPlace], num_shards: int, remainder: s
     so that one row group is read once per piece.
     """
     if remainder not in REMAINDER_MODES:
-        raise ValueError(f"remainder must be one of {REMAINDER_MODES}, got {remainder!r}")
+        raise Imagenet3DError(f"remainder must be one of {REMAINDER_MODES}, got {remainder!r}")
     total = len(objects)
     if total == 0 or not run(total, 0, num_shards, remainder):
-        raise ValueError(f"{total} usable objects cannot fill {num_shards} equal shards")
+        raise Imagenet3DError(f"{total} usable objects cannot fill {num_shards} equal shards")
     shards = []
     for shard in range(num_shards):
         pieces: list[list] = []

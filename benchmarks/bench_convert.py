@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 import imagenet3d
+from _imagenet3d.release import LISTS, parse_list_relpath
 from conversion.build import build
 from conversion.source import ReleaseSource
 from conversion.validate import plan_candidates
@@ -95,17 +96,17 @@ def subset_release(release: Path, out: Path, fraction: float) -> Path:
     """A copy of the release with every category's lists cut to a fraction (CAD models kept)."""
     shutil.rmtree(out, ignore_errors=True)
     shutil.copytree(release / "CAD", out / "CAD")
-    for folder in ("images", "annotations", "lists"):
+    for folder in imagenet3d.RELEASE_FOLDERS:
         (out / folder).mkdir(parents=True)
-    for listing in sorted((release / "lists").iterdir()):
+    for listing in sorted((release / LISTS).iterdir()):
         stems = listing.read_text().split()
         kept = stems[: max(1, int(len(stems) * fraction))] if stems else []
-        (out / "lists" / listing.name).write_text("".join(f"{s}\n" for s in kept))
-        category = listing.name.rsplit("_imagenet_", 1)[0]
+        (out / LISTS / listing.name).write_text("".join(f"{s}\n" for s in kept))
+        category, _ = parse_list_relpath(f"{LISTS}/{listing.name}")
         for stem in kept:
-            for folder, suffix in (("images", ".JPEG"), ("annotations", ".npz")):
-                (out / folder / category).mkdir(exist_ok=True)
-                shutil.copy(release / folder / category / f"{stem}{suffix}", out / folder / category)
+            for relpath in (imagenet3d.image_relpath(category, stem), imagenet3d.annotation_relpath(category, stem)):
+                (out / relpath).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(release / relpath, out / relpath)
     return out
 
 

@@ -25,6 +25,7 @@ from _imagenet3d.reasons import QuarantineReason as Q
 from _imagenet3d.reasons import Reason, UnusableReason
 from _imagenet3d.release import (
     ANNOTATIONS,
+    IMAGE_SUFFIX,
     IMAGES,
     LISTS,
     annotation_relpath,
@@ -258,7 +259,7 @@ def build_record(source: ReleaseSource, candidate: Candidate, cad_models: set[tu
         caption = None
     info = imagenet3d.CATEGORY_INFO[candidate.category]
     row = {
-        "image": {"bytes": image_bytes, "path": f"{candidate.category}/{candidate.stem}.JPEG"},
+        "image": {"bytes": image_bytes, "path": f"{candidate.category}/{candidate.stem}{IMAGE_SUFFIX}"},
         "image_id": candidate.image_id,
         "category": candidate.category,
         "category_id": info.index,

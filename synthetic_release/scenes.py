@@ -37,7 +37,7 @@ from synthetic_release import meshes
 from synthetic_release.captions import caption_for
 from synthetic_release.errors import SyntheticReleaseError
 
-RELEASE_DIR = "imagenet3d_v1"
+RELEASE_DIR = imagenet3d.RELEASE_DIR  # the writer and tests take it from here
 
 #: Per-image irregularities of the real data, with their rate.
 IMAGE_QUIRKS: dict[str, float] = {

@@ -20,13 +20,14 @@ from tqdm import tqdm
 import imagenet3d
 from _imagenet3d.files import atomic_write, temporary_name
 from _imagenet3d.parallel import parallel_map
+from _imagenet3d.release import ANNOTATION_SUFFIX, IMAGE_SUFFIX
 from synthetic_release import scenes
 from synthetic_release.captions import caption_files
 from synthetic_release.errors import SyntheticReleaseError
 from synthetic_release.scenes import RELEASE_DIR, GeneratedImage, ImageSpec
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_STORED_SUFFIXES = (".JPEG", ".npz")  # already compressed
+_STORED_SUFFIXES = (IMAGE_SUFFIX, ANNOTATION_SUFFIX)  # already compressed
 
 
 @dataclass

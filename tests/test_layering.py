@@ -1,5 +1,5 @@
 """Data flows one way, and so do imports: the library stands alone; the converter, the generator and the
-viewer stand on the library and never on each other (DEVELOPERS.md; issue 11)."""
+viewer stand on the library and never on each other (the project's engineering standards; issue 11)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def test_the_check_sees_imports(tmp_path):
 
 
 def test_library_modules_stay_small():
-    """One concern per module, about 400 lines at most (DEVELOPERS.md)."""
+    """One concern per module, about 400 lines at most (the project's engineering standards)."""
     sizes = {str(path.relative_to(ROOT)): len(path.read_text().splitlines())
              for path in [ROOT / "imagenet3d.py", *sorted((ROOT / "_imagenet3d").glob("*.py"))]}
     assert not {path: lines for path, lines in sizes.items() if lines > 400}

@@ -50,3 +50,11 @@ def test_unknown_category_raises_a_clear_error(name: str) -> None:
 def test_unknown_category_error_is_a_library_error() -> None:
     # so the command-line tools, which catch the base error, report it in one line
     assert issubclass(UnknownCategoryError, imagenet3d.Imagenet3DError)
+
+
+def test_a_category_in_two_families_is_refused() -> None:
+    from synthetic_release.shapes.registry import _family, _table
+
+    build = SHAPES["chair"].build
+    with pytest.raises(ValueError, match="'chair' is in the seat and table families"):
+        _table(_family("seat", {"chair": build}), _family("table", {"chair": build}))

@@ -56,22 +56,33 @@ def _family(family: str, members: dict[str, Builder | tuple[Builder, AxisPair]],
     return rows
 
 
-SHAPES: dict[str, Shape] = {
-    **_family("seat", {
+def _table(*families: dict[str, Shape]) -> dict[str, Shape]:
+    """The families' rows in one table; a category in two families is a mistake, not a silent override."""
+    rows: dict[str, Shape] = {}
+    for family in families:
+        for category, shape in family.items():
+            if category in rows:
+                raise ValueError(f"{category!r} is in the {rows[category].family} and {shape.family} families")
+            rows[category] = shape
+    return rows
+
+
+SHAPES: dict[str, Shape] = _table(
+    _family("seat", {
         "bench": seats.bench,
         "chair": seats.chair,
         "highchair": seats.chair,
         "sofa": seats.sofa,
         "toilet": seats.toilet,
     }),
-    **_family("table", {
+    _family("table", {
         "bed": tables.bed,
         "billiard_table": tables.billiard,
         "diningtable": tables.dining,
         "table_tennis_table": tables.pingpong,
         "treadmill": tables.treadmill,
     }),
-    **_family("cabinet", {
+    _family("cabinet", {
         "bookshelf": cabinets.sized(cabinets.shelves, 0.9, 0.3, 1.8),
         "cabinet": cabinets.sized(cabinets.door_cabinet, 0.9, 0.45, 1.1),
         "coffee_maker": cabinets.sized(cabinets.coffee, 0.25, 0.3, 0.38),
@@ -96,7 +107,7 @@ SHAPES: dict[str, Shape] = {
         "washer": cabinets.sized(cabinets.washer, 0.6, 0.62, 0.88),
         "washing_machine": cabinets.sized(cabinets.washer, 0.6, 0.6, 0.85),
     }),
-    **_family("panel", {
+    _family("panel", {
         "blackboard": panels.blackboard,
         "clock": (panels.clock, ROUND_IN_XZ),
         "computer": panels.computer,
@@ -104,7 +115,7 @@ SHAPES: dict[str, Shape] = {
         "laptop": panels.laptop,
         "tvmonitor": panels.tv,
     }),
-    **_family("road_vehicle", {
+    _family("road_vehicle", {
         "ambulance": road_vehicles.van,
         "bumper_car": road_vehicles.bumper,
         "bus": road_vehicles.bus,
@@ -124,17 +135,17 @@ SHAPES: dict[str, Shape] = {
         "train": road_vehicles.train,
         "trolleybus": road_vehicles.bus,
     }, round_axes=(1, 2)),
-    **_family("aircraft", {
+    _family("aircraft", {
         "aeroplane": aircraft.plane,
         "airship": aircraft.airship,
         "glider": aircraft.plane,
     }),
-    **_family("boat", {
+    _family("boat", {
         "boat": boats.boat,
         "frigate": boats.frigate,
         "hovercraft": boats.hover,
     }),
-    **_family("lathe", {
+    _family("lathe", {
         "ashtray": lathe.ashtray,
         "basket": lathe.basket,
         "battery": lathe.battery,
@@ -166,7 +177,7 @@ SHAPES: dict[str, Shape] = {
         "tub": lathe.tub,
         "yurt": lathe.yurt,
     }, round_axes=(0, 1)),
-    **_family("long_tool", {
+    _family("long_tool", {
         "ax": long_tools.ax,
         "barbell": long_tools.barbell,
         "baseball_bat": long_tools.bat,
@@ -195,14 +206,14 @@ SHAPES: dict[str, Shape] = {
         "trowel": long_tools.trowel,
         "whisk": long_tools.whisk,
     }),
-    **_family("instrument", {
+    _family("instrument", {
         "french_horn": (instruments.horn, ROUND_IN_XZ),
         "guitar": instruments.guitar,
         "harp": instruments.harp,
         "sax": instruments.sax,
         "violin": instruments.guitar,
     }),
-    **_family("soft_round", {
+    _family("soft_round", {
         "backpack": soft_round.backpack,
         "boxing_glove": soft_round.glove,
         "cap": soft_round.cap,
@@ -213,7 +224,7 @@ SHAPES: dict[str, Shape] = {
         "punching_bag": soft_round.punching,
         "sombrero": soft_round.sombrero,
     }),
-    **_family("pole", {
+    _family("pole", {
         "bicycle_pump": poles.pump,
         "desk_lamp": poles.desk_lamp,
         "fan": poles.fan,
@@ -226,7 +237,7 @@ SHAPES: dict[str, Shape] = {
         "sundial": poles.sundial,
         "wind_turbine": poles.turbine,
     }),
-    **_family("wheeled", {
+    _family("wheeled", {
         "bicycle": wheeled.bicycle,
         "bicycle_built_for_two": wheeled.bicycle,
         "cart": wheeled.cart,
@@ -243,7 +254,7 @@ SHAPES: dict[str, Shape] = {
         "unicycle": wheeled.unicycle,
         "wheelchair": wheeled.wheelchair,
     }, round_axes=(1, 2)),
-    **_family("handheld", {
+    _family("handheld", {
         "air_hammer": handheld.gun,
         "calculator": handheld.slab,
         "camcorder": handheld.camcorder,
@@ -266,19 +277,19 @@ SHAPES: dict[str, Shape] = {
         "stapler": handheld.stapler,
         "telephone": handheld.phone,
     }),
-    **_family("footwear", {
+    _family("footwear", {
         "shoe": footwear.shoe,
         "skate": footwear.skate,
         "slipper": footwear.slipper,
     }),
-    **_family("wire_frame", {
+    _family("wire_frame", {
         "bow": wire_frames.bow,
         "eyeglasses": wire_frames.glasses,
         "headphone": wire_frames.headphone,
         "scissors": wire_frames.scissors,
         "watch": wire_frames.watch,
     }),
-}
+)
 
 
 def shape_of(category: str) -> Shape:
