@@ -71,6 +71,7 @@ from _imagenet3d.camera import (
     pose_error,
     project,
     rotation_matrix,
+    signed_angle,
     wrap_angle,
 )
 from _imagenet3d.categories import (
@@ -142,7 +143,7 @@ __all__ = [
     # camera
     "DEFAULT_VIEWPORT", "DEFAULT_FOCAL", "NUM_BINS",
     "rotation_matrix", "camera_matrices", "project", "pose_error",
-    "angle_to_bin", "bin_to_angle", "wrap_angle",
+    "angle_to_bin", "bin_to_angle", "wrap_angle", "signed_angle",
     # the raw release: layout, formats (each reader beside its writer), records
     "RELEASE_DIR", "RELEASE_FOLDERS", "RELEASE_SPLITS", "SYNTHETIC_MARKER", "release_root",
     "cad_relpath", "image_relpath", "annotation_relpath", "list_relpath", "PathOrBytes",

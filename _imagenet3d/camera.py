@@ -144,6 +144,18 @@ def wrap_angle(angle: ArrayLike) -> np.ndarray:
     return np.where(wrapped >= _TWO_PI, 0.0, wrapped)
 
 
+def signed_angle(angle: ArrayLike, period: float = _TWO_PI) -> np.ndarray:
+    """Angles read as signed, in (-period/2, period/2]: how an elevation is shown (the release
+    stores it wrapped to [0, 2 pi), so 354 degrees is 6 degrees below the horizon). ``period=360``
+    for degrees. Angles already in [0, period) come back unchanged or minus one period, exactly.
+
+    >>> signed_angle(np.array([0.0, 10.0, 180.0, 180.5, 350.0]), period=360.0).tolist()
+    [0.0, 10.0, 180.0, -179.5, -10.0]
+    """
+    wrapped = np.mod(np.asarray(angle, dtype=np.float64), period)
+    return np.where(wrapped > period / 2, wrapped - period, wrapped)
+
+
 def angle_to_bin(angle: ArrayLike, num_bins: int = NUM_BINS) -> np.ndarray:
     """Periodic bin of an angle: ``floor((angle mod 2 pi) / 2 pi * num_bins)``.
 

@@ -22,6 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+import imagenet3d
 from _imagenet3d.files import atomic_write
 
 if TYPE_CHECKING:
@@ -174,15 +175,6 @@ def _azimuth_figure(objects: pa.Table) -> Figure:
     return fig
 
 
-def signed_degrees(degrees: np.ndarray) -> np.ndarray:
-    """Map angles in [0, 360) to (-180, 180]: elevations are small signed angles stored wrapped.
-
-    >>> signed_degrees(np.array([0.0, 10.0, 180.0, 180.5, 350.0])).tolist()
-    [0.0, 10.0, 180.0, -179.5, -10.0]
-    """
-    return np.where(degrees > 180.0, degrees - 360.0, degrees)
-
-
 def _elevation_bins(degrees: np.ndarray) -> np.ndarray:
     """5-degree bins over the data's range rounded out to tens: elevations span far
     less than 360 degrees, so fixed full-circle bins would squash them into a few bars."""
@@ -195,7 +187,7 @@ def _elevation_bins(degrees: np.ndarray) -> np.ndarray:
 
 def _elevation_figure(objects: pa.Table) -> Figure:
     degrees, splits = _usable_degrees(objects, "elevation")
-    degrees = signed_degrees(degrees)
+    degrees = imagenet3d.signed_angle(degrees, period=360.0)
     fig = Figure(figsize=(7, 3.8), dpi=DPI)
     bins = _elevation_bins(degrees)
     _stacked_hist(fig, degrees, splits, bins, "elevation (degrees)", "Elevation distribution")

@@ -193,10 +193,11 @@ def test_every_kind_draws_something_in_its_colours():
 def test_colours_are_distinct_and_cycle():
     assert len(OBJECT_COLOURS) >= 8 and len(set(OBJECT_COLOURS)) == len(OBJECT_COLOURS)
     image = Image.new("RGB", (300, 100), (0, 0, 0))
-    objects = [make_object(bbox=[5.0 + 25 * k, 20.0, 20.0 + 25 * k, 90.0]) for k in range(11)]
+    n = len(OBJECT_COLOURS)
+    objects = [make_object(bbox=[5.0 + 25 * k, 20.0, 20.0 + 25 * k, 90.0]) for k in range(n + 1)]
     out = np.asarray(draw_overlays(image, objects, {}, {"bbox"}))
     assert tuple(out[60, 5]) == OBJECT_COLOURS[0]
-    assert tuple(out[60, 5 + 25 * 10]) == OBJECT_COLOURS[0]  # object 10 wraps around
+    assert tuple(out[60, 5 + 25 * n]) == OBJECT_COLOURS[0]  # object n wraps around
     assert tuple(out[60, 5 + 25 * 3]) == OBJECT_COLOURS[3]
 
 

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pytest
 from PIL import Image
 
+import imagenet3d
 from conversion import plots
 from conversion.plots import write_figures
 
@@ -132,7 +133,7 @@ def test_usable_degrees_drops_nulls_and_converts():
 
 
 def test_signed_degrees_wraps_elevation():
-    got = plots.signed_degrees(np.degrees(np.mod(np.radians([-10.0, 0.0, 25.0, 180.0]), 2 * math.pi)))
+    got = imagenet3d.signed_angle(np.degrees(np.mod(np.radians([-10.0, 0.0, 25.0, 180.0]), 2 * math.pi)), 360.0)
     np.testing.assert_allclose(got, [-10.0, 0.0, 25.0, 180.0], atol=1e-9)
     assert got.min() > -180.0 and got.max() <= 180.0
 

@@ -10,11 +10,15 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 from gradio_client import Client
 
+import imagenet3d
 from viewer_app.app import build_app, caption_html
 from viewer_app.data import DatasetIndex
+from viewer_app.overlay import AXIS_COLOURS, OBJECT_COLOURS
+from viewer_app.text import chip_text_colour, contrast_ratio
 
 from viewer_process import free_port
 
@@ -65,6 +69,28 @@ def test_sample_with_every_overlay(client):
     assert model is None or model.endswith(".glb")
 
 
+def test_elevation_reads_signed_in_the_pose_table(client, built_dataset):
+    """The release stores elevation wrapped to [0, 2 pi): an object 6 degrees below the horizon is at
+    354 degrees. The table shows it signed, as the statistics and the card do."""
+    index = DatasetIndex(str(built_dataset))
+    below = next((image_id, k, o["elevation"]) for image_id in index.position
+                 for k, o in enumerate(index.record(image_id)["objects"])
+                 if o["elevation"] is not None and o["elevation"] > np.pi)
+    image_id, k, stored = below
+    poses = client.predict(image_id, KINDS, api_name="/sample")[1]
+    column = poses["headers"].index("elevation")
+    shown = poses["data"][k][column]
+    assert shown < 0 and shown == round(float(np.degrees(stored - 2 * np.pi)), 1)
+
+
+def test_axis_colours_are_no_objects_and_chips_read_on_every_colour():
+    assert len(set(OBJECT_COLOURS)) == len(OBJECT_COLOURS) >= 8
+    assert min(float(np.linalg.norm(np.subtract(o, a))) for o in OBJECT_COLOURS for a in AXIS_COLOURS) >= 100
+    assert all(contrast_ratio(chip_text_colour(c), c) >= 4.5 for c in OBJECT_COLOURS)   # WCAG AA
+    assert contrast_ratio((255, 255, 255), (255, 200, 0)) < 4.5   # white on yellow did not read
+    assert imagenet3d.signed_angle(np.radians(354.0)) == np.radians(354.0) - 2 * np.pi
+
+
 def test_bad_input_gets_a_message_not_a_traceback(client):
     for bad in ("nope", "../../etc/passwd", "chair/../../../etc/passwd", ""):
         overlay, poses, chips, model, header = client.predict(bad, KINDS, api_name="/sample")
@@ -88,6 +114,8 @@ def test_caption_chips_take_the_object_colours():
                {"azimuth": None, "elevation": None, "theta": None, "distance": None}]
     rendered = caption_html("Two beds: <pose6D> and <pose6D>.", objects)
     assert rendered.count("<span") == 2 and "no pose" in rendered and "&lt;pose6D&gt;" not in rendered
+    below = caption_html("A bed: <pose6D>.", [{**objects[0], "elevation": 2 * np.pi - np.radians(6.0)}])
+    assert "el -6.0°" in below and "color:#111111" in below   # signed; dark text on the yellow chip
     assert "<script>" not in caption_html("<script>alert(1)</script> <pose6D>", objects[:1])
 
 

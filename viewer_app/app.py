@@ -39,7 +39,7 @@ from viewer_app.access import Access, Guard, access_line
 from viewer_app.data import SORT_KEYS, DatasetIndex, Filter
 from viewer_app.hub_io import hub_repo
 from viewer_app.overlay import KINDS, draw_overlays
-from viewer_app.text import _degrees, _round, caption_html, statistics_markdown
+from viewer_app.text import _degrees, _elevation_degrees, _round, caption_html, statistics_markdown
 
 PAGE_SIZE = 24
 CONCURRENCY = 4
@@ -142,7 +142,7 @@ class Viewer:
         chosen = sorted(k for k in kinds if k in KINDS)
         name = self._name(f"overlay|{image_id}|{','.join(chosen)}", ".png")
         drawn = self._file(name, lambda path: self.overlay(image_id, objects, chosen).save(path, "PNG"))
-        table = [[k, o["category"], *(_degrees(o[a]) for a in ("azimuth", "elevation", "theta")),
+        table = [[k, o["category"], _degrees(o["azimuth"]), _elevation_degrees(o["elevation"]), _degrees(o["theta"]),
                   _round(o["distance"]), o["viewport"], o["cad_index"], o["object_status"], o["dense"], o["usable"]]
                  for k, o in enumerate(objects)]
         model = self.model_file(objects[0]) if objects else None

@@ -183,7 +183,7 @@ class DatasetIndex:
             "per_super_category": _counts(self.super_category[rows]),
             "per_split": _counts(self.split[rows]),
             "azimuth_degrees": np.degrees(self.object_azimuth[usable]),
-            "elevation_degrees": (np.degrees(self.object_elevation[usable]) + 180) % 360 - 180,
+            "elevation_degrees": np.degrees(imagenet3d.signed_angle(self.object_elevation[usable])),
         }
 
     def objects(self, row: int) -> list[dict]:

@@ -26,12 +26,12 @@ Colour = tuple[int, int, int]
 Mesh = tuple  # (vertices (V, 3), faces (F, 3)) or (vertices, faces, edges (E, 2))
 MeshSource = Mapping[int, Mesh] | Callable[[int], Mesh | None]
 
-#: Saturated, mutually distinct colours that stay readable on photos; object
-#: k gets OBJECT_COLOURS[k % len(OBJECT_COLOURS)].
+#: Fixed x / y / z axis colours, the usual RGB convention.
+AXIS_COLOURS: tuple[Colour, Colour, Colour] = ((235, 50, 50), (50, 210, 50), (60, 110, 255))
+#: Saturated, mutually distinct colours that stay readable on photos and that no axis uses
+#: (none is red, green or blue: each is at least 100 RGB units from every axis colour);
+#: object k gets OBJECT_COLOURS[k % len(OBJECT_COLOURS)].
 OBJECT_COLOURS: list[Colour] = [
-    (255, 64, 64),    # red
-    (64, 160, 255),   # blue
-    (80, 220, 80),    # green
     (255, 200, 0),    # yellow
     (200, 90, 255),   # purple
     (0, 220, 220),    # cyan
@@ -39,9 +39,8 @@ OBJECT_COLOURS: list[Colour] = [
     (255, 100, 200),  # pink
     (180, 230, 60),   # lime
     (240, 240, 240),  # white
+    (0, 150, 130),    # teal
 ]
-#: Fixed x / y / z axis colours, the usual RGB convention.
-AXIS_COLOURS: tuple[Colour, Colour, Colour] = ((235, 50, 50), (50, 210, 50), (60, 110, 255))
 KINDS = frozenset({"wireframe", "bbox", "axes", "centre"})
 WIREFRAME_ALPHA = 0.6
 #: Axis length in CAD units (the models' bbox diagonal is about 1).

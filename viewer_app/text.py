@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+import imagenet3d
 from viewer_app.overlay import OBJECT_COLOURS
 
 
@@ -46,6 +47,28 @@ def _degrees(value):
     return None if value is None or not math.isfinite(value) else round(math.degrees(value), 1)
 
 
+def _elevation_degrees(value):
+    """Elevation as people read it, signed in (-180, 180] (stored wrapped: 354 degrees is -6)."""
+    return None if value is None or not math.isfinite(value) else _degrees(float(imagenet3d.signed_angle(value)))
+
+
+def _luminance(colour: tuple[int, int, int]) -> float:
+    """Relative luminance of an sRGB colour (WCAG 2.1, section 1.4.3)."""
+    linear = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in colour]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: tuple[int, int, int], second: tuple[int, int, int]) -> float:
+    """WCAG 2.1 contrast ratio of two colours, from 1 to 21 (4.5 is the bar for normal text)."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def chip_text_colour(background: tuple[int, int, int]) -> tuple[int, int, int]:
+    """Black or white, whichever reads better on ``background``."""
+    return max(((17, 17, 17), (255, 255, 255)), key=lambda text: contrast_ratio(text, background))
+
+
 def _round(value):
     return None if value is None else round(value, 3)
 
@@ -58,13 +81,13 @@ def caption_html(caption: str | None, objects: list[dict]) -> str:
     out = [parts[0]]
     for k, text in enumerate(parts[1:]):
         obj = objects[k] if k < len(objects) else None
-        red, green, blue = OBJECT_COLOURS[k % len(OBJECT_COLOURS)]
-        colour = f"#{red:02x}{green:02x}{blue:02x}"
+        background = OBJECT_COLOURS[k % len(OBJECT_COLOURS)]
+        colour, text_colour = ("#{:02x}{:02x}{:02x}".format(*c) for c in (background, chip_text_colour(background)))
         if obj is not None and obj["azimuth"] is not None:
-            label = (f"{k}: az {_degrees(obj['azimuth'])}° el {_degrees(obj['elevation'])}° "
+            label = (f"{k}: az {_degrees(obj['azimuth'])}° el {_elevation_degrees(obj['elevation'])}° "
                      f"θ {_degrees(obj['theta'])}° d {_round(obj['distance'])}")
         else:
             label = f"{k}: no pose"
-        out.append(f'<span style="background:{colour};color:#fff;border-radius:8px;padding:1px 6px;'
+        out.append(f'<span style="background:{colour};color:{text_colour};border-radius:8px;padding:1px 6px;'
                    f'font-size:0.85em">{html.escape(label)}</span>{text}')
     return "<p>" + "".join(out) + "</p>"
