@@ -1,10 +1,12 @@
 """The one partitioner of work over ranks x DataLoader workers, used by every stream.
 
-Both streams share one layout, the one mosaic streaming's ``partition`` package
-and torch's ``DistributedSampler`` use: the ``world_size x num_workers`` slots are
-numbered rank-major (slot = rank * num_workers + worker) and each slot takes a
-contiguous run of the items. How a remainder that does not divide equally is
-handled is the only choice:
+One layout, the one mosaic streaming's ``partition`` package and torch's
+``DistributedSampler`` use: the ``world_size x num_workers`` slots are numbered
+rank-major (slot = rank * num_workers + worker) and each slot takes a contiguous
+run of the items. ``ArrowBatches`` assigns its row groups to slots this way;
+``object_stream`` cuts its objects into equal shards with :func:`run` and leaves
+handing whole shards to ranks and workers to ``datasets``. How a remainder that
+does not divide equally is handled is the only choice:
 
 * ``"uneven"``: runs differ by at most one item (``ArrowBatches``' row groups);
 * ``"pad"``: every run is ceil(N / S) long, the last positions wrap around to
@@ -24,7 +26,7 @@ REMAINDER_MODES = ("pad", "drop")
 
 
 def check_rank(rank: int, world_size: int) -> None:
-    """ValueError unless ``rank`` is one of ``range(world_size)``."""
+    """An :class:`Imagenet3DError` unless ``rank`` is one of ``range(world_size)``."""
     if not 0 <= rank < world_size:
         raise Imagenet3DError(f"rank {rank} is not in range(world_size={world_size})")
 
