@@ -14,7 +14,7 @@ The dataset's definition (numpy and the standard library only):
     ``off``         ASCII OFF, the release's CAD meshes: ``read_off`` / ``off_bytes``, ``write_off``
     ``annotations`` the release's ``.npz`` files: a safe ``read_annotations`` / ``annotation_bytes``
     ``glb``         GLB, the Hub dataset's CAD meshes: ``write_glb`` / ``read_glb``
-    ``records``     one release object -> the normalised ``ObjectRecord``
+    ``records``     one release object -> the normalised ``ObjectRecord``; why a stored one is unusable
     ``reasons``     the codes of unusable objects and quarantined inputs
     ``configs``     the Hub dataset's config table: names, splits, shard names, ``features()``
     ``errors``      ``Imagenet3DError``, the base of every error here, and its subclasses
@@ -117,7 +117,7 @@ from _imagenet3d.off import off_bytes, read_off, write_off
 from _imagenet3d.partition import REMAINDER_MODES
 from _imagenet3d.predictions import read_predictions, reference_objects
 from _imagenet3d.reasons import QuarantineReason, Reason, UnusableReason
-from _imagenet3d.records import ObjectRecord, normalize_object
+from _imagenet3d.records import ObjectRecord, normalize_object, unusable_reasons
 from _imagenet3d.release import (
     RELEASE_DIR,
     RELEASE_FOLDERS,
@@ -149,7 +149,7 @@ __all__ = [
     "cad_relpath", "image_relpath", "annotation_relpath", "list_relpath", "PathOrBytes",
     "read_off", "off_bytes", "write_off", "read_annotations", "annotation_bytes",
     "write_glb", "read_glb",
-    "normalize_object", "ObjectRecord", "UnusableReason", "QuarantineReason", "Reason",
+    "normalize_object", "unusable_reasons", "ObjectRecord", "UnusableReason", "QuarantineReason", "Reason",
     # errors
     "Imagenet3DError", "MissingExtraError", "AnnotationError", "UnsafePickleError", "GlbError", "OffError",
     "SourceError", "PredictionError",

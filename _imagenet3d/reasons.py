@@ -51,6 +51,7 @@ class UnusableReason(_Coded):
     UNKNOWN_STATUS = "unknown object_status {status!r}"
     IGNORED = "ignore flag set"
     MALFORMED_BBOX = "malformed bbox"
+    NOT_STORED = "ignore flag set or malformed bbox in the release (the dataset keeps neither)"
 
 
 @enum.unique

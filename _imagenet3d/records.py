@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 import numpy as np
@@ -55,6 +56,44 @@ def _as_str(value: Any) -> str | None:
     return str(value) if value is not None else None
 
 
+def _pose_and_status_reasons(pose: Mapping[str, float | None], status: str | None) -> list[Reason]:
+    """The checks of the official preprocessing on pose and status (one home for both readers)."""
+    reasons: list[Reason] = []
+    missing = [key for key in _POSE_KEYS if pose.get(key) is None]
+    if missing:
+        reasons.append(UnusableReason.MISSING_POSE.message(keys=", ".join(missing)))
+    elif not all(math.isfinite(float(pose[key])) for key in _POSE_KEYS):  # type: ignore[arg-type]
+        reasons.append(UnusableReason.NON_FINITE_POSE.message())
+    distance = pose.get("distance")
+    if distance is not None and not distance > 0:
+        reasons.append(UnusableReason.DISTANCE_NOT_POSITIVE.message())
+    if status is None:
+        reasons.append(UnusableReason.MISSING_STATUS.message())
+    elif status == "status_bad":
+        reasons.append(UnusableReason.STATUS_BAD.message())
+    elif status not in OBJECT_STATUSES:
+        reasons.append(UnusableReason.UNKNOWN_STATUS.message(status=status))
+    return reasons
+
+
+def unusable_reasons(obj: Mapping[str, Any]) -> list[Reason]:
+    """Why an object of the converted dataset (an item of a row's ``objects``) is unusable; [] if usable.
+
+    The dataset stores ``usable`` but not its reasons; they follow from the stored pose and
+    ``object_status`` by the same checks :func:`normalize_object` makes. Two causes leave no trace
+    in the stored fields (an ``ignore`` flag, a malformed bbox): an object marked unusable for one
+    of them gets :attr:`UnusableReason.NOT_STORED`.
+
+        >>> [str(r) for r in unusable_reasons({"azimuth": 0.1, "elevation": 0.2, "theta": 0.0, "distance": 0.0,
+        ...     "px": 10.0, "py": 10.0, "object_status": "status_bad", "usable": False})]
+        ['distance <= 0', 'object_status is status_bad']
+    """
+    reasons = _pose_and_status_reasons({key: obj.get(key) for key in _POSE_KEYS}, obj.get("object_status"))
+    if not reasons and obj.get("usable") is False:
+        reasons.append(UnusableReason.NOT_STORED.message())
+    return reasons
+
+
 def normalize_object(raw: dict) -> ObjectRecord:
     """One release object dict -> a normalised record.
 
@@ -70,27 +109,13 @@ def normalize_object(raw: dict) -> ObjectRecord:
     viewport, focal, px, py, height, width, cad_index, object_status, dense,
     usable, unusable_reasons. Missing values are None.
     """
-    reasons: list[Reason] = []
     pose = {key: _as_float(raw[key]) if key in raw else None for key in _POSE_KEYS}
-    missing = [key for key, value in pose.items() if value is None]
-    if missing:
-        reasons.append(UnusableReason.MISSING_POSE.message(keys=", ".join(missing)))
-    elif not all(value is not None and math.isfinite(value) for value in pose.values()):
-        reasons.append(UnusableReason.NON_FINITE_POSE.message())
+    status = _as_str(raw.get("object_status"))
+    reasons = _pose_and_status_reasons(pose, status)
     for key in ("azimuth", "elevation", "theta"):
         angle = pose[key]
         if angle is not None and math.isfinite(angle):
             pose[key] = float(wrap_angle(angle))
-    if pose["distance"] is not None and not pose["distance"] > 0:
-        reasons.append(UnusableReason.DISTANCE_NOT_POSITIVE.message())
-
-    status = _as_str(raw.get("object_status"))
-    if status is None:
-        reasons.append(UnusableReason.MISSING_STATUS.message())
-    elif status == "status_bad":
-        reasons.append(UnusableReason.STATUS_BAD.message())
-    elif status not in OBJECT_STATUSES:
-        reasons.append(UnusableReason.UNKNOWN_STATUS.message(status=status))
     ignore = _as_int(raw.get("ignore", 0))
     if ignore:
         reasons.append(UnusableReason.IGNORED.message())

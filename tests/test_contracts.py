@@ -136,6 +136,31 @@ def test_normalize_object_gives_codes():
     assert set(record) == set(imagenet3d.ObjectRecord.__annotations__)
 
 
+_STORED_FIELDS = ("category", "bbox", "azimuth", "elevation", "theta", "distance", "px", "py", "viewport", "focal",
+                  "cad_index", "object_status", "dense", "usable")
+
+
+@pytest.mark.parametrize("change, codes", [
+    ({}, []),
+    ({"distance": -1.0}, [UnusableReason.DISTANCE_NOT_POSITIVE]),
+    ({"object_status": "status_bad"}, [UnusableReason.STATUS_BAD]),
+    ({"object_status": None}, [UnusableReason.MISSING_STATUS]),
+    ({"azimuth": None, "distance": None}, [UnusableReason.MISSING_POSE]),
+    ({"theta": math.inf}, [UnusableReason.NON_FINITE_POSE]),
+    ({"ignore": 1}, [UnusableReason.NOT_STORED]),
+])
+def test_a_stored_object_says_why_it_is_unusable_as_its_release_object_did(change, codes):
+    raw = {**_nan_pose_object(), "azimuth": 0.5, **{k: v for k, v in change.items() if v is not None}}
+    for key in [k for k, v in change.items() if v is None]:
+        raw.pop(key if key != "category" else "class")
+    record = imagenet3d.normalize_object(raw)
+    stored = {key: record[key] for key in _STORED_FIELDS}   # what the dataset keeps of it
+    assert [r.code for r in imagenet3d.unusable_reasons(stored)] == codes
+    assert stored["usable"] is (not codes)
+    if change.get("ignore") is None:   # the same messages, from the same checks
+        assert imagenet3d.unusable_reasons(stored) == record["unusable_reasons"]
+
+
 def test_rewording_every_message_changes_no_quarantine_decision(monkeypatch):
     validate = importlib.import_module("conversion.validate")
     candidate = validate.Candidate("chair", "n03001627_1", "train")
