@@ -117,7 +117,7 @@ from _imagenet3d.off import off_bytes, read_off, write_off
 from _imagenet3d.partition import REMAINDER_MODES
 from _imagenet3d.predictions import read_predictions, reference_objects
 from _imagenet3d.reasons import QuarantineReason, Reason, UnusableReason
-from _imagenet3d.records import ObjectRecord, normalize_object, unusable_reasons
+from _imagenet3d.records import ObjectRecord, has_pose, normalize_object, unusable_reasons
 from _imagenet3d.release import (
     RELEASE_DIR,
     RELEASE_FOLDERS,
@@ -149,7 +149,7 @@ __all__ = [
     "cad_relpath", "image_relpath", "annotation_relpath", "list_relpath", "PathOrBytes",
     "read_off", "off_bytes", "write_off", "read_annotations", "annotation_bytes",
     "write_glb", "read_glb",
-    "normalize_object", "unusable_reasons", "ObjectRecord", "UnusableReason", "QuarantineReason", "Reason",
+    "normalize_object", "unusable_reasons", "has_pose", "ObjectRecord", "UnusableReason", "QuarantineReason", "Reason",
     # errors
     "Imagenet3DError", "MissingExtraError", "AnnotationError", "UnsafePickleError", "GlbError", "OffError",
     "SourceError", "PredictionError",

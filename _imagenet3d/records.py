@@ -94,6 +94,20 @@ def unusable_reasons(obj: Mapping[str, Any]) -> list[Reason]:
     return reasons
 
 
+_NO_POSE = frozenset({UnusableReason.MISSING_POSE, UnusableReason.NON_FINITE_POSE,
+                      UnusableReason.DISTANCE_NOT_POSITIVE})
+
+
+def has_pose(obj: Mapping[str, Any]) -> bool:
+    """Whether a stored object has a pose to draw: every pose value present and finite, distance > 0.
+    It may still be unusable (``object_status`` ``status_bad``, say): :func:`unusable_reasons` tells.
+
+        >>> has_pose({"azimuth": 0.1, "elevation": 0.2, "theta": 0.0, "distance": 0.0, "px": 1.0, "py": 1.0})
+        False
+    """
+    return not any(reason.code in _NO_POSE for reason in unusable_reasons(obj))
+
+
 def normalize_object(raw: dict) -> ObjectRecord:
     """One release object dict -> a normalised record.
 

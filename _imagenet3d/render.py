@@ -9,12 +9,14 @@ vertex mesh at a few tens of milliseconds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from _imagenet3d.camera import DEFAULT_FOCAL, DEFAULT_VIEWPORT, camera_matrices, project
+from _imagenet3d.records import has_pose
 
 # Light direction in OpenCV camera coordinates (x right, y down, z forward):
 # from the upper left, slightly behind the camera.
@@ -39,6 +41,19 @@ class Pose:
     py: float
     viewport: float = DEFAULT_VIEWPORT
     focal: float = DEFAULT_FOCAL
+
+    @classmethod
+    def of(cls, obj: Mapping[str, Any]) -> Pose | None:
+        """The pose of a stored object (an ``objects`` item of a dataset row, or a normalised record),
+        or None when it has none to draw (:func:`has_pose`); viewport and focal default to PASCAL3D+'s."""
+        if not has_pose(obj):
+            return None
+        viewport, focal = obj.get("viewport"), obj.get("focal")
+        azimuth, elevation, theta, distance, px, py = (
+            float(obj[key]) for key in ("azimuth", "elevation", "theta", "distance", "px", "py"))
+        return cls(azimuth, elevation, theta, distance, px, py,
+                   viewport=DEFAULT_VIEWPORT if viewport is None else viewport,
+                   focal=DEFAULT_FOCAL if focal is None else focal)
 
     def project(self, vertices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return project(
