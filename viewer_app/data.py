@@ -35,7 +35,8 @@ IMAGES, ANNOTATIONS = CONFIGS["default"].folder, CONFIGS["annotations"].folder
 STATUS_BITS = {status: 1 << i for i, status in enumerate(imagenet3d.OBJECT_STATUSES)}
 STATUS_BITS[None] = 1 << len(imagenet3d.OBJECT_STATUSES)  # objects without a status
 DENSE_BITS = {"dense_yes": 1, "dense_no": 2, None: 4}
-SORT_KEYS = ("image_id", "category", "objects (most first)", "width x height (largest first)")
+ERROR_SORT = "pose error (worst first)"   # needs predictions (select's errors)
+SORT_KEYS = ("image_id", "category", "objects (most first)", "width x height (largest first)", ERROR_SORT)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Filter:
     dense: str | None = None             # at least one object with this dense value
     num_objects: int | None = None       # exactly this many; 5 means 5 or more
     text: str | None = None              # case-insensitive substring of the caption
+    min_error_degrees: float | None = None   # at least one object with pose error >= this (needs predictions)
     sort: str = "image_id"
 
 
@@ -121,6 +123,17 @@ class DatasetIndex:
         self.object_elevation = _filled(fields.field("elevation"), np.nan)
         self.status_bits = self._row_bits(fields.field("object_status"), STATUS_BITS)
         self.dense_bits = self._row_bits(fields.field("dense"), DENSE_BITS)
+        # Per object, small integer codes for the statistics (bincount, not string compares: a
+        # filter change at 95k objects counts in about a millisecond). An object's category is
+        # its image's (conversion quarantines any other), as the card counts it.
+        self.category_names, first, self.image_category = np.unique(self.category, return_index=True,
+                                                                   return_inverse=True)
+        self.category_super = self.super_category[first]   # per category name, as the index stores it
+        self.split_names, self.image_split = np.unique(self.split, return_inverse=True)
+        self.object_category = self.image_category[self.object_row].astype(np.int32)
+        self.object_split = self.image_split[self.object_row].astype(np.int8)
+        self.object_known = self.known[self.object_row]
+        self.object_status, self.status_names = _status_codes(fields.field("object_status"))
 
     def _row_bits(self, values: pa.Array, bits: dict) -> np.ndarray:
         """Per image, the OR of its objects' bits for ``values`` (None counts as its own value)."""
@@ -130,9 +143,20 @@ class DatasetIndex:
         np.bitwise_or.at(row_bits, self.object_row, object_bits)
         return row_bits
 
-    def select(self, selection: Filter) -> list[int]:
-        """Row numbers of the images that pass ``selection``, sorted as asked."""
+    def select(self, selection: Filter, errors: np.ndarray | None = None) -> list[int]:
+        """Row numbers of the images that pass ``selection``, sorted as asked.
+
+        ``errors``: per image row, its worst pose error in degrees, NaN where none is scored
+        (viewer_app/predictions.py, ``PredictionSet.row_worst_error()``). ``min_error_degrees`` and the
+        sort by error need it: without it they raise Imagenet3DError (one line, for the page)."""
         keep = np.ones(len(self.image_ids), dtype=bool)
+        if errors is not None and np.shape(errors) != (len(self.image_ids),):
+            raise ValueError(f"errors has shape {np.shape(errors)}; expected one per image ({len(self.image_ids)},)")
+        if selection.min_error_degrees is not None:
+            if errors is None:
+                raise Imagenet3DError("filtering by pose error needs predictions: load a predictions file first")
+            with np.errstate(invalid="ignore"):   # NaN (no scored object) never passes
+                keep &= errors >= selection.min_error_degrees
         if selection.split:
             keep &= self.split == selection.split
         if selection.known is not None:
@@ -152,10 +176,15 @@ class DatasetIndex:
             found = pc.match_substring(self.table.column("caption"), selection.text, ignore_case=True)
             keep &= found.to_numpy(zero_copy_only=False).astype(bool, copy=False) & ~pc.is_null(
                 self.table.column("caption")).to_numpy(zero_copy_only=False)
-        return self._sorted(np.flatnonzero(keep), selection.sort)
+        return self._sorted(np.flatnonzero(keep), selection.sort, errors)
 
-    def _sorted(self, rows: np.ndarray, sort: str) -> list[int]:
-        if sort == "category":
+    def _sorted(self, rows: np.ndarray, sort: str, errors: np.ndarray | None = None) -> list[int]:
+        if sort == ERROR_SORT:
+            if errors is None:
+                raise Imagenet3DError("sorting by pose error needs predictions: load a predictions file first")
+            worst_first = np.nan_to_num(-np.asarray(errors, dtype=np.float64)[rows], nan=np.inf)  # unscored last
+            order = np.lexsort((self.id_rank[rows], worst_first))
+        elif sort == "category":
             order = np.lexsort((self.id_rank[rows], self.category[rows]))
         elif sort == "objects (most first)":
             order = np.argsort(-self.num_objects[rows], kind="stable")
@@ -171,19 +200,61 @@ class DatasetIndex:
         return self.image_ids[random.Random(seed).choice(rows)] if rows else None
 
     def statistics(self, rows: list[int]) -> dict:
-        """Counts per category, super-category and split, and the usable objects' angles."""
+        """What the Statistics tab shows for the images in ``rows`` (viewer_app/plots.py draws it).
+
+        Images: ``images``; ``per_category``, ``per_super_category``, ``per_split`` count images.
+        Objects (every object of a chosen image): ``objects``, ``objects_per_category`` (largest
+        first, ties by name), ``objects_per_super_category`` (same order), ``objects_per_split``,
+        ``objects_per_category_split`` and ``objects_per_super_category_split`` ({name: {split:
+        count}}, split as in ``split_names``), ``objects_per_status`` (every status of
+        imagenet3d.OBJECT_STATUSES in that order, then ``missing`` for objects without one, then
+        any other value present; zeros kept) and ``objects_known`` ({"known": n, "novel": m}: the
+        open-vocabulary protocol's 63 training categories or not).
+        Usable objects only: ``usable_objects``, ``azimuth_degrees`` in [0, 360) and
+        ``elevation_degrees`` signed in (-180, 180] (imagenet3d.signed_angle: a stored 354 is -6),
+        both in the PASCAL3D+ convention, and ``usable_split`` (each one's split), aligned.
+        """
         rows = np.asarray(rows, dtype=np.int64)
         chosen = np.zeros(len(self.image_ids), dtype=bool)
         chosen[rows] = True
-        usable = chosen[self.object_row] & self.object_usable
+        picked = chosen[self.object_row]
+        usable = picked & self.object_usable
+        splits = [str(s) for s in self.split_names]
+        images_per_category = np.bincount(self.image_category[rows], minlength=len(self.category_names))
+        images_per_super: dict[str, int] = {}
+        for name, count in zip(self.category_super.tolist(), images_per_category.tolist()):
+            if count:
+                images_per_super[name] = images_per_super.get(name, 0) + count
+        categories = _counts_by_split(self.object_category[picked], self.object_split[picked],
+                                      self.category_names, splits)
+        super_of = dict(zip(self.category_names.tolist(), self.category_super.tolist()))
+        supers: dict[str, dict[str, int]] = {}
+        for category, per_split in categories.items():
+            into = supers.setdefault(super_of[category], {})
+            for split, count in per_split.items():
+                into[split] = into.get(split, 0) + count
+        supers = dict(sorted(supers.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])))
+        status = np.bincount(self.object_status[picked], minlength=len(self.status_names))
+        known = int(np.count_nonzero(self.object_known[picked]))
         return {
             "images": int(len(rows)),
-            "objects": int(self.num_objects[rows].sum()) if len(rows) else 0,
-            "per_category": _counts(self.category[rows]),
-            "per_super_category": _counts(self.super_category[rows]),
-            "per_split": _counts(self.split[rows]),
-            "azimuth_degrees": np.degrees(self.object_azimuth[usable]),
+            "objects": int(np.count_nonzero(picked)),
+            "per_category": _named_counts(images_per_category, self.category_names),
+            "per_super_category": dict(sorted(images_per_super.items())),
+            "per_split": _named_counts(np.bincount(self.image_split[rows], minlength=len(splits)), splits),
+            "split_names": splits,
+            "objects_per_category": {name: sum(c.values()) for name, c in categories.items()},
+            "objects_per_category_split": categories,
+            "objects_per_super_category": {name: sum(c.values()) for name, c in supers.items()},
+            "objects_per_super_category_split": supers,
+            "objects_per_split": _named_counts(np.bincount(self.object_split[picked], minlength=len(splits)),
+                                               splits),
+            "objects_per_status": {str(n): int(c) for n, c in zip(self.status_names, status)},
+            "objects_known": {"known": known, "novel": int(np.count_nonzero(picked)) - known},
+            "usable_objects": int(np.count_nonzero(usable)),
+            "azimuth_degrees": np.mod(np.degrees(self.object_azimuth[usable]), 360.0),
             "elevation_degrees": np.degrees(imagenet3d.signed_angle(self.object_elevation[usable])),
+            "usable_split": self.split_names[self.object_split[usable]],
         }
 
     def objects(self, row: int) -> list[dict]:
@@ -326,6 +397,32 @@ def _none(value: str) -> str | None:
     return None if value == "missing" else value
 
 
-def _counts(values: np.ndarray) -> dict[str, int]:
-    names, counts = np.unique(values, return_counts=True) if len(values) else ([], [])
-    return {str(name): int(count) for name, count in zip(names, counts)}
+def _named_counts(counts: np.ndarray, names) -> dict[str, int]:
+    """{name: count} of the nonzero counts, in the order of ``names`` (sorted: np.unique's)."""
+    return {str(name): int(count) for name, count in zip(names, counts.tolist()) if count}
+
+
+def _counts_by_split(codes: np.ndarray, split_codes: np.ndarray, names: np.ndarray,
+                     splits: list[str]) -> dict[str, dict[str, int]]:
+    """{name: {split: count}} of the names present, largest total first, ties by name."""
+    table = np.bincount(codes.astype(np.int64) * len(splits) + split_codes,
+                        minlength=len(names) * len(splits)).reshape(len(names), len(splits))
+    totals = table.sum(axis=1)
+    order = np.lexsort((np.arange(len(names)), -totals))  # names are sorted: index breaks ties by name
+    return {str(names[i]): {split: int(table[i, j]) for j, split in enumerate(splits) if table[i, j]}
+            for i in order if totals[i]}
+
+
+def _status_codes(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Per object, its object_status as a code into names: the statuses of
+    imagenet3d.OBJECT_STATUSES in that order, "missing" (no status), then any other value the
+    data holds, sorted (a release outside the v1 vocabulary is shown as it is, not hidden)."""
+    encoded = values.dictionary_encode()   # nulls stay null in the indices
+    present = encoded.dictionary.to_pylist()
+    names = [*imagenet3d.OBJECT_STATUSES, "missing"]
+    names += sorted(set(present) - set(names))
+    code_of = {name: code for code, name in enumerate(names)}
+    missing = code_of["missing"]
+    # The dictionary's codes, then "missing" at the end for the null indices (filled as its position).
+    codes = np.array([code_of[v] for v in present] + [missing], dtype=np.int8)
+    return codes[_filled(encoded.indices, len(present)).astype(np.int64)], np.array(names)
