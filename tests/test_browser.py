@@ -20,8 +20,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageStat
 
-from viewer_app.app import PAGE_SIZE, build_app
-from viewer_app.data import DatasetIndex, Filter
+import imagenet3d
+from viewer_app.app import build_app
+from viewer_app.data import ERROR_SORT, DatasetIndex, Filter
+from viewer_app.picking import object_at
+from viewer_app.viewer import PAGE_SIZE, SELECTED_OBJECT
 
 from viewer_process import free_port
 
@@ -68,7 +71,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def url(browser, index):
-    demo = build_app(index)
+    demo = build_app(index, local_files=True)   # local_files: the predictions test types a path
     # A port of its own: Gradio would take 7860, the one `make demo` serves on.
     demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True,
                 ssr_mode=False)
@@ -130,13 +133,23 @@ def _choose(page, dropdown: str, option: str) -> None:
     expect(page.get_by_role("combobox", name=dropdown, exact=True)).to_have_value(option)
 
 
+def _overlay(page):
+    """The drawn picture, loaded."""
+    overlay = page.locator("#pose-overlay img")
+    expect(overlay).to_have_count(1)
+    expect(overlay).to_be_visible()
+    expect(overlay).to_have_attribute("src", re.compile(r"\.jpg$"))
+    overlay.evaluate("image => image.decode()")
+    return overlay
+
+
 def _open_sample_tab(page) -> None:
     page.get_by_role("tab", name="Sample").click()
 
 
 def _expect_header(page, index: DatasetIndex, image_id: str) -> None:
     record = index.record(image_id)
-    header = page.get_by_text(re.compile(r"· \d+ object\(s\)$"))
+    header = page.get_by_text(re.compile(r"· \d+ object\(s\)(, \d+ unusable)? · "))
     expect(header).to_be_visible()
     expect(header).to_contain_text(f"{image_id} · {record['split']} · {record['category']}")
     expect(header).to_contain_text(f"{len(record['objects'])} object(s)")
@@ -178,15 +191,11 @@ def test_sample_from_a_thumbnail(page, url, index, tmp_path):
     _expect_header(page, index, image_id)
 
     # The pose overlay, drawn by the server, is loaded and shown in full.
-    overlay = page.locator(".block").filter(
-        has=page.get_by_test_id("block-label").filter(has_text="pose overlays")).locator("img")
-    expect(overlay).to_have_count(1)
-    expect(overlay).to_be_visible()
-    expect(overlay).to_have_attribute("src", re.compile(r"\.png$"))
-    overlay.evaluate("image => image.decode()")
+    overlay = _overlay(page)
     width, height = overlay.evaluate("image => [image.naturalWidth, image.naturalHeight]")
     record = index.record(image_id)
-    assert (width, height) == (record["width"], record["height"])
+    # Drawn at display resolution: the photo upscaled, its aspect kept.
+    assert max(width, height) >= 1024 and abs(width / height - record["width"] / record["height"]) < 0.01
     drawn = Image.open(io.BytesIO(overlay.screenshot())).convert("RGB")
     assert _colours(drawn) > 5000 and max(ImageStat.Stat(drawn).stddev) > 15
 
@@ -196,8 +205,8 @@ def test_sample_from_a_thumbnail(page, url, index, tmp_path):
     expect(page.locator("[data-testid^='cell-'][data-testid$='-1']")).to_have_text(
         [o["category"] for o in record["objects"]])
 
-    if record["objects"][0]["cad_index"] is not None:
-        _expect_model_drawn(page, _webgl_renderer(page), tmp_path, "browser-thumbnail-model3d.png")
+    if any(o["cad_index"] is not None and imagenet3d.has_pose(o) for o in record["objects"]):
+        _expect_model_drawn(page, _webgl_renderer(page), tmp_path, "browser-thumbnail-scene.png")
     screenshot = _save(page.screenshot(full_page=True), "browser-sample.png", tmp_path)
     assert screenshot.width >= 1400 and screenshot.height >= 1000
     assert max(ImageStat.Stat(screenshot).stddev) > 20 and _colours(screenshot) > 5000
@@ -221,12 +230,185 @@ def test_model3d_draws_the_cad_model(page, url, index, tmp_path):
                     if (o := index.record(i)["objects"]) and o[0]["cad_index"] is not None and o[0]["usable"])
     first = index.record(image_id)["objects"][0]
     _open_sample_tab(page)
-    page.get_by_role("textbox", name="image id").fill(image_id)
+    page.get_by_role("radio", name=SELECTED_OBJECT).check()
+    page.get_by_role("textbox", name="image id").fill(image_id)   # opens after a pause, without Enter
     _expect_header(page, index, image_id)
     expect(page.get_by_test_id("model3d-download-link")).to_have_attribute(
         "href", re.compile(rf"/{first['category']}-{first['cad_index']:02d}-[0-9a-f]+\.glb$"))
 
     _expect_model_drawn(page, renderer, tmp_path)
+
+
+def _selected(page):
+    return page.get_by_role("combobox", name="selected object", exact=True)
+
+
+def _open(page, url: str, image_id: str) -> None:
+    page.goto(f"{url}/?id={image_id}")
+    expect(page.get_by_role("textbox", name="image id")).to_have_value(image_id)
+
+
+def _click_at_photo_pixel(page, x: float, y: float, width: int) -> None:
+    """Click the drawn picture where the photo's pixel (x, y) is; the picture is the photo scaled to
+    its natural width and shown contained in its element (object-fit), as Gradio lays it out."""
+    overlay = _overlay(page)
+    natural_w, natural_h = overlay.evaluate("image => [image.naturalWidth, image.naturalHeight]")
+    box = overlay.bounding_box()
+    shown = min(box["width"] / natural_w, box["height"] / natural_h)
+    left = (box["width"] - natural_w * shown) / 2
+    top = (box["height"] - natural_h * shown) / 2
+    scale = natural_w / width
+    overlay.click(position={"x": left + x * scale * shown, "y": top + y * scale * shown})
+
+
+def test_an_object_is_selected_by_clicking_it_or_its_chip(page, url, index, tmp_path):
+    image_id = max(index.image_ids, key=lambda i: len(index.record(i)["objects"]))
+    record = index.record(image_id)
+    objects = record["objects"]
+    meshes = {k: index.mesh(o["category"], o["cad_index"]) for k, o in enumerate(objects) if o["cad_index"] is not None}
+    # An object whose box centre shows that object (not another in front of it).
+    k, centre = next((k, c) for k, o in enumerate(objects) if imagenet3d.has_pose(o) and o["bbox"] and object_at(
+        objects, meshes, (record["width"], record["height"]), *(c := ((o["bbox"][0] + o["bbox"][2]) / 2,
+                                                                       (o["bbox"][1] + o["bbox"][3]) / 2))) == k)
+    _open(page, url, image_id)
+    _expect_header(page, index, image_id)
+    before = Image.open(io.BytesIO(_overlay(page).screenshot())).convert("RGB")
+    _click_at_photo_pixel(page, *centre, record["width"])
+    expect(_selected(page)).to_have_value(f"{k}: {objects[k]['category']}")
+    expect(page.locator(f'.pose-chip[data-object="{k}"]')).to_have_attribute("style", re.compile("outline:3px"))
+    after = Image.open(io.BytesIO(_overlay(page).screenshot())).convert("RGB")
+    assert np.abs(np.asarray(before, dtype=np.int16) - np.asarray(after, dtype=np.int16)).max() > 50
+    _save(page.screenshot(full_page=True), "browser-object-selected.png", tmp_path)
+
+    other = next(j for j in range(len(objects)) if j != k)
+    chip = page.locator(f'.pose-chip[data-object="{other}"]')
+    if chip.count():
+        chip.click()
+        expect(_selected(page)).to_have_value(re.compile(rf"^{other}: {objects[other]['category']}"))
+    # A row of the pose table selects its object too.
+    page.locator(f"[data-testid='cell-{k}-1']").click()
+    expect(_selected(page)).to_have_value(f"{k}: {objects[k]['category']}")
+    # Far from every object: nothing selected.
+    _click_at_photo_pixel(page, 1, 1, record["width"])
+    expect(_selected(page)).to_have_value("all")
+
+
+def test_the_scene_view_draws_every_object_in_the_camera_frame(page, url, index, tmp_path):
+    image_id = max(index.image_ids, key=lambda i: sum(imagenet3d.has_pose(o) for o in index.record(i)["objects"]))
+    renderer = None
+    _open(page, url, image_id)
+    renderer = _webgl_renderer(page)
+    expect(page.get_by_test_id("block-label").filter(has_text=re.compile(r"Scene: \d+ object\(s\) at their annotated"))
+           ).to_be_visible()
+    _expect_model_drawn(page, renderer, tmp_path, "browser-scene-view.png")
+    _save(page.screenshot(full_page=True), "browser-scene-page.png", tmp_path)
+
+
+def test_keys_step_through_the_filter_and_the_address_bar_follows_with_back_working(page, url, index, tmp_path):
+    order = [index.image_ids[r] for r in index.select(Filter())]
+    first, second, third = order[3], order[4], order[5]
+    _open(page, url, first)
+    _expect_header(page, index, first)
+    page.locator("body").click(position={"x": 5, "y": 5})   # focus off any text box
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("textbox", name="image id")).to_have_value(second)
+    _expect_header(page, index, second)
+    expect(page).to_have_url(re.compile(r"\?id=" + re.escape(second.replace("/", "%2F")) + "$"))
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("textbox", name="image id")).to_have_value(third)
+    page.keyboard.press("ArrowLeft")
+    expect(page.get_by_role("textbox", name="image id")).to_have_value(second)
+    # Back: the address bar and the sample go back together.
+    page.go_back()
+    expect(page.get_by_role("textbox", name="image id")).to_have_value(third)
+    page.go_back()
+    expect(page.get_by_role("textbox", name="image id")).to_have_value(second)
+    _expect_header(page, index, second)
+    page.go_back()
+    expect(page.get_by_role("textbox", name="image id")).to_have_value(first)
+    _expect_header(page, index, first)
+    # The buttons step too, and the last image of a filter says so.
+    page.get_by_role("button", name="next ▶").click()
+    expect(page.get_by_role("textbox", name="image id")).to_have_value(second)
+
+
+def test_pages_turn_by_buttons_keys_and_a_typed_page_without_enter(page, url, index, tmp_path):
+    total = len(index.select(Filter()))
+    pages = -(-total // PAGE_SIZE)
+    page.goto(url + "/")
+    _expect_count(page, total)
+    page.get_by_role("button", name="page ▶").click()
+    expect(_note(page)).to_have_text(f"{total:,} images match; page 2 of {pages}")
+    expect(page.get_by_label("page", exact=True)).to_have_value("2")
+    page.get_by_role("button", name="◀ page").click()
+    expect(page.get_by_label("page", exact=True)).to_have_value("1")
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("ArrowRight")
+    expect(_note(page)).to_have_text(f"{total:,} images match; page 2 of {pages}")
+    page.get_by_label("page", exact=True).fill("1")   # no Enter: acts after the pause
+    expect(_note(page)).to_have_text(f"{total:,} images match; page 1 of {pages}")
+    page.get_by_label("page", exact=True).fill("99")   # clamped, and the box says so
+    expect(page.get_by_label("page", exact=True)).to_have_value(str(pages))
+    page.get_by_role("textbox", name="caption contains").fill("no such caption text at all")
+    expect(_note(page)).to_have_text("No image matches these filters.")
+
+
+def test_predictions_load_and_the_error_column_sorts(page, url, index, tmp_path):
+    import json
+
+    rows = index.select(Filter(split="validation"))
+    lines, turn = [], {}
+    for n, row in enumerate(rows):
+        for k, obj in enumerate(index.objects(row)):
+            if obj["azimuth"] is not None:
+                turn[row] = 7.0 * ((n * 5) % len(rows) + 1)   # a shuffled amount per image
+                lines.append(json.dumps({"object_id": imagenet3d.object_id(index.image_ids[row], k),
+                                         "azimuth": obj["azimuth"] + np.radians(turn[row]),
+                                         "elevation": obj["elevation"], "theta": obj["theta"] + 0.3 * k}))
+    path = tmp_path / "predictions.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    page.goto(url + "/")
+    page.get_by_role("tab", name="Predictions").click()
+    page.get_by_role("textbox", name="predictions file").fill(str(path))
+    page.get_by_role("button", name="Load", exact=True).click()
+    expect(page.get_by_text(re.compile(f"^Loaded {re.escape(str(path))}: {len(lines)} predictions"))).to_be_visible()
+
+    page.get_by_role("tab", name="Browse").click()
+    _choose(page, "sort", ERROR_SORT)
+    worst = index.image_ids[max(turn, key=turn.get)]
+    first = page.get_by_role("button", name=re.compile(r"^Thumbnail 1 of ")).locator("img")
+    expect(first).to_have_attribute("alt", worst)
+
+    multi = max(rows, key=lambda r: sum(o["usable"] for o in index.objects(r)))
+    _open(page, url, index.image_ids[multi])
+    # A fresh page: load again (predictions belong to a visitor's session).
+    page.get_by_role("tab", name="Predictions").click()
+    page.get_by_role("textbox", name="predictions file").fill(str(path))
+    page.get_by_role("button", name="Load", exact=True).click()
+    expect(page.get_by_text(re.compile("^Loaded "))).to_be_visible()
+    page.get_by_role("tab", name="Sample").click()
+    page.get_by_role("radio", name="side by side").check()
+    header = page.get_by_role("columnheader", name="error (°)")
+    expect(header).to_be_visible()
+    column = header.get_attribute("data-heading")
+    header.hover()
+    header.locator("button.cell-menu-button").click(force=True)
+    page.get_by_role("menuitem", name="Sort descending").click()
+    cells = page.locator(f"[data-testid^='cell-'][data-testid$='-{column}']")
+    values = [float(v) for v in cells.all_inner_texts() if v.strip() not in ("", "null", "None")]
+    assert len(values) >= 1 and values == sorted(values, reverse=True)
+    _save(page.screenshot(full_page=True), "browser-predictions.png", tmp_path)
+
+
+def test_statistics_are_plots_for_the_current_filter(page, url, index, tmp_path):
+    page.goto(url + "/")
+    page.get_by_role("tab", name="Statistics").click()
+    expect(page.locator(".i3d-stats svg")).to_have_count(6)
+    _choose(page, "category", "cup")
+    cups = index.statistics(index.select(Filter(category="cup")))
+    summary = page.locator(".i3d-stats strong").first
+    expect(summary).to_have_text(f"{cups['images']:,} images, {cups['objects']:,} objects")
+    _save(page.screenshot(full_page=True), "browser-statistics.png", tmp_path)
 
 
 def _expect_model_drawn(page, renderer: str, tmp_path: Path, name: str = "browser-model3d.png") -> None:

@@ -13,22 +13,35 @@ from pathlib import Path
 import numpy as np
 import pytest
 from gradio_client import Client
+from PIL import Image
 
 import imagenet3d
-from viewer_app.app import build_app, caption_html
-from viewer_app.data import DatasetIndex
+from viewer_app.app import build_app
+from viewer_app.data import ERROR_SORT, DatasetIndex, Filter
 from viewer_app.overlay import AXIS_COLOURS, OBJECT_COLOURS
-from viewer_app.text import chip_text_colour, contrast_ratio
+from viewer_app.text import caption_html, chip_text_colour, contrast_ratio
+from viewer_app.viewer import SCENE, SELECTED_OBJECT, WHOLE_IMAGE, ZOOM_TO_OBJECT, Viewer
 
 from viewer_process import free_port
 
-ANY_FILTERS = ["any", "any", "any", "any", "any", "any", "any", "", "image_id"]
-KINDS = ["wireframe", "bbox", "axes", "centre"]
+ANY_FILTERS = ["any", "any", "any", "any", "any", "any", "any", "", "image_id", None]
+KINDS = ["wireframe", "fill", "bbox", "axes", "centre"]
+DRAWING = [KINDS, WHOLE_IMAGE, SCENE, "overlaid"]   # overlays, zoom, 3D panel, predictions' style
+
+
+def sample(client, image_id, choice="all", kinds=KINDS, zoom=WHOLE_IMAGE, view_3d=SCENE, filters=ANY_FILTERS):
+    """/sample: (overlay, pose table, caption HTML, 3D model, header, object choice)."""
+    return client.predict(image_id, kinds, choice, zoom, view_3d, "overlaid", *filters, api_name="/sample")
 
 
 @pytest.fixture(scope="module")
-def client(built_dataset):
-    demo = build_app(DatasetIndex(str(built_dataset)))
+def index(built_dataset):
+    return DatasetIndex(str(built_dataset))
+
+
+@pytest.fixture(scope="module")
+def client(index):
+    demo = build_app(index, local_files=True)
     # A port of its own: Gradio would take 7860, the one `make demo` serves on.
     demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True,
                 ssr_mode=False)
@@ -40,33 +53,34 @@ def client(built_dataset):
 
 def test_public_endpoints(client):
     assert set(client.view_api(return_format="dict", print_info=False)["named_endpoints"]) == {
-        "/browse", "/random", "/sample", "/statistics"}
+        "/browse", "/random", "/sample", "/statistics", "/step", "/predictions"}
 
 
 def test_browse_pages_and_filters(client):
     items, page, note = client.predict(*ANY_FILTERS, 1, api_name="/browse")
     assert len(items) == 24 and page == 1 and "32 images match" in note
-    statistics = client.predict(*ANY_FILTERS, api_name="/statistics")
-    assert "32 images" in statistics and statistics.count("| degrees | objects |") == 2   # azimuth, elevation
+    statistics, scores = client.predict(*ANY_FILTERS, api_name="/statistics")
+    assert "32 images" in statistics and statistics.count("<svg") == 6 and scores == ""   # six plots
     items, page, note = client.predict(*ANY_FILTERS, 99, api_name="/browse")
     assert page == 2 and len(items) == 8  # clamped to the last page
-    novel = ["any", "novel", "any", "any", "any", "any", "any", "", "image_id"]
+    novel = ["any", "novel", "any", "any", "any", "any", "any", "", "image_id", None]
     items, _, note = client.predict(*novel, 1, api_name="/browse")
     assert all(item["caption"].split("/")[0] in ("chair", "cup") for item in items)
-    nothing = ["any", "any", "any", "chair", "any", "any", "any", "no such caption text", "image_id"]
+    nothing = ["any", "any", "any", "chair", "any", "any", "any", "no such caption text", "image_id", None]
     items, _, note = client.predict(*nothing, 1, api_name="/browse")
     assert items == [] and "No image matches" in note
-    assert "No image matches" in client.predict(*nothing, api_name="/statistics")
+    assert "No image matches" in client.predict(*nothing, api_name="/statistics")[0]
+    assert "nothing to pick" in client.predict(*nothing, api_name="/random")[1]   # a message, not silence
 
 
 def test_sample_with_every_overlay(client):
-    image_id = client.predict(*ANY_FILTERS, api_name="/random")
-    overlay, poses, chips, model, header = client.predict(image_id, KINDS, api_name="/sample")
+    image_id = client.predict(*ANY_FILTERS, api_name="/random")[0]
+    overlay, poses, chips, model, header, choice = sample(client, image_id)
     assert overlay and os.path.getsize(overlay) > 0
     assert poses["headers"][0] == "#" and len(poses["data"]) >= 1
     assert "<span" in chips or "No caption" in chips
-    assert header.startswith(f"**{image_id}**")
-    assert model is None or model.endswith(".glb")
+    assert header.startswith(f"**{image_id}**") and "in the current filter" in header
+    assert model is None or model["value"].endswith(".glb")
 
 
 def test_elevation_reads_signed_in_the_pose_table(client, built_dataset):
@@ -77,7 +91,7 @@ def test_elevation_reads_signed_in_the_pose_table(client, built_dataset):
                  for k, o in enumerate(index.record(image_id)["objects"])
                  if o["elevation"] is not None and o["elevation"] > np.pi)
     image_id, k, stored = below
-    poses = client.predict(image_id, KINDS, api_name="/sample")[1]
+    poses = sample(client, image_id)[1]
     column = poses["headers"].index("elevation")
     shown = poses["data"][k][column]
     assert shown < 0 and shown == round(float(np.degrees(stored - 2 * np.pi)), 1)
@@ -93,24 +107,12 @@ def test_axis_colours_are_no_objects_and_chips_read_on_every_colour():
 
 def test_bad_input_gets_a_message_not_a_traceback(client):
     for bad in ("nope", "../../etc/passwd", "chair/../../../etc/passwd", ""):
-        overlay, poses, chips, model, header = client.predict(bad, KINDS, api_name="/sample")
+        overlay, poses, chips, model, header, choice = sample(client, bad)
         assert overlay is None and "Unknown image id" in header
 
 
-def test_angle_histogram_counts_every_angle():
-    import numpy as np
-
-    from viewer_app.text import angle_histogram
-
-    rows = angle_histogram(np.array([0.0, 10.0, 29.9, 30.0, 359.0]), low=0)
-    counts = [int(row.split("|")[2].replace(",", "")) for row in rows[2:]]
-    assert len(counts) == 12 and counts[0] == 3 and counts[1] == 1 and counts[-1] == 1 and sum(counts) == 5
-    trimmed = angle_histogram(np.array([-20.0, 5.0, 40.0]), low=-180)
-    assert [row.split("|")[1].strip() for row in trimmed[2:]] == ["-30 to 0", "0 to 30", "30 to 60"]
-
-
 def test_caption_chips_take_the_object_colours():
-    objects = [{"azimuth": 0.5, "elevation": 0.1, "theta": 0.0, "distance": 5.0},
+    objects = [{"azimuth": 0.5, "elevation": 0.1, "theta": 0.0, "distance": 5.0, "px": 10.0, "py": 10.0},
                {"azimuth": None, "elevation": None, "theta": None, "distance": None}]
     rendered = caption_html("Two beds: <pose6D> and <pose6D>.", objects)
     assert rendered.count("<span") == 2 and "no pose" in rendered and "&lt;pose6D&gt;" not in rendered
@@ -177,3 +179,139 @@ def test_gradio_server_port_and_name_are_honoured(built_dataset, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+# -- navigation, selection, the 3D panel and predictions (issue 12) --------------------------------------
+
+def test_step_walks_the_filter_in_order_and_says_where_it_ends(client, index):
+    chairs = [index.image_ids[r] for r in index.select(Filter(category="chair"))]
+    filters = ["any", "any", "any", "chair", "any", "any", "any", "", "image_id", None]
+    target, *shown = client.predict(chairs[0], *DRAWING, *filters, api_name="/step")
+    assert target == chairs[1] and shown[4].startswith(f"**{chairs[1]}**") and f"image 2 of {len(chairs)}" in shown[4]
+    target, *shown = client.predict(chairs[-1], *DRAWING, *filters, api_name="/step")
+    assert target == chairs[-1] and f"last of the {len(chairs)} images" in shown[4]   # stays, and says so
+    outside = next(i for i in index.image_ids if not i.startswith("chair/"))
+    assert client.predict(outside, *DRAWING, *filters, api_name="/step")[0] == chairs[0]   # enters the filter
+
+
+def test_selecting_an_object_highlights_it_and_the_3d_panel_shows_it(client, index):
+    image_id = max(index.image_ids, key=lambda i: len(index.record(i)["objects"]))
+    objects = index.record(image_id)["objects"]
+    k = next(k for k, o in enumerate(objects) if imagenet3d.has_pose(o) and k > 0)
+    everything = sample(client, image_id)
+    chosen = sample(client, image_id, f"{k}: {objects[k]['category']}")
+    assert chosen[5]["value"].startswith(f"{k}: ") and everything[5]["value"] == "all"
+    assert [c[0] for c in chosen[5]["choices"]] == ["all", *(f"{j}: {o['category']}" + (
+        "" if o["usable"] else " (unusable)") for j, o in enumerate(objects))]
+    drawn_all, drawn_one = (np.asarray(Image.open(s[0]).convert("RGB"), dtype=np.int16) for s in (everything, chosen))
+    assert drawn_all.shape == drawn_one.shape and np.abs(drawn_all - drawn_one).max() > 50   # highlight / dim
+    assert f'data-object="{k}"' in chosen[2] and "outline:3px" in chosen[2]   # its caption chip is marked
+    assert chosen[3]["label"].startswith("Scene: ") and chosen[3]["value"] != everything[3]["value"]
+    alone = sample(client, image_id, k, view_3d=SELECTED_OBJECT)
+    assert alone[3]["label"].startswith(f"Object {k} ({objects[k]['category']})")
+    assert "annotated pose" in alone[3]["label"]
+
+
+def test_clicks_on_the_picture_map_back_to_the_photo_whole_and_zoomed(index):
+    """A click at an object's box centre, in display pixels of the drawn picture, selects that object;
+    zoomed to the object, the picture's centre is the object."""
+    viewer = Viewer(index)
+    image_id = max(index.image_ids, key=lambda i: len(index.record(i)["objects"]))
+    record = index.record(image_id)
+    for k, obj in enumerate(record["objects"]):
+        x1, y1, x2, y2 = obj["bbox"]
+        centre = ((x1 + x2) / 2, (y1 + y2) / 2)
+        if imagenet3d.has_pose(obj) and _picked_at_source(viewer, image_id, centre) == k:
+            break
+    else:
+        pytest.skip("no object whose box centre shows that object")
+    whole = viewer.sample(image_id, KINDS, k)
+    width, height = Image.open(whole.overlay).size
+    scale = width / record["width"]
+    assert scale >= 1 and max(width, height) >= 1024   # drawn at display resolution
+    assert viewer.pick(image_id, centre[0] * scale, centre[1] * scale, KINDS, k, WHOLE_IMAGE) == k
+    zoomed = viewer.sample(image_id, KINDS, k, zoom=ZOOM_TO_OBJECT)
+    zw, zh = Image.open(zoomed.overlay).size
+    assert viewer.pick(image_id, zw / 2, zh / 2, KINDS, k, ZOOM_TO_OBJECT) == k
+    assert zoomed.overlay != whole.overlay
+
+
+def _picked_at_source(viewer, image_id, point):
+    from viewer_app.picking import object_at
+
+    objects = viewer.index.record(image_id)["objects"]
+    size = (viewer.index.record(image_id)["width"], viewer.index.record(image_id)["height"])
+    return object_at(objects, viewer.meshes(objects), size, *point)
+
+
+def test_unusable_objects_say_why_instead_of_claiming_a_pose(client, index):
+    cases = [(i, k, o) for i in index.image_ids for k, o in enumerate(index.record(i)["objects"]) if not o["usable"]]
+    assert any(not imagenet3d.has_pose(o) for _, _, o in cases) and any(imagenet3d.has_pose(o) for _, _, o in cases)
+    for image_id, k, obj in cases:
+        table = sample(client, image_id)[1]
+        why = table["data"][k][table["headers"].index("why unusable")]
+        assert why and why == "; ".join(imagenet3d.unusable_reasons(obj))
+        label = sample(client, image_id, k, view_3d=SELECTED_OBJECT)[3]["label"]
+        if obj["cad_index"] is None:
+            continue
+        if imagenet3d.has_pose(obj):
+            assert "at its annotated pose (unusable: " in label
+        else:
+            assert "has no pose (" in label and "canonical orientation" in label and "annotated pose" not in label
+
+
+def test_predictions_load_then_the_grid_sorts_and_filters_by_error(client, index, tmp_path):
+    import json
+
+    validation = [r for r in index.select(Filter(split="validation"))]
+    turns = {}   # object_id -> degrees added to the azimuth, each image its own amount
+    lines = []
+    for n, row in enumerate(validation):
+        for k, obj in enumerate(index.objects(row)):
+            if obj["azimuth"] is None:
+                continue
+            oid = imagenet3d.object_id(index.image_ids[row], k)
+            turns[oid] = 5.0 * (n + 1)
+            lines.append(json.dumps({"object_id": oid, "azimuth": obj["azimuth"] + np.radians(turns[oid]),
+                                     "elevation": obj["elevation"], "theta": obj["theta"]}))
+    path = tmp_path / "predictions.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    by_error = ANY_FILTERS[:8] + [ERROR_SORT, None]
+    assert "needs predictions" in client.predict(*by_error, 1, api_name="/browse")[2]   # before loading
+
+    note = client.predict(str(path), None, api_name="/predictions")
+    assert note.startswith(f"Loaded {path}") and f"{len(lines)} predictions" in note
+    items, _, _ = client.predict(*by_error, 1, api_name="/browse")
+    worst = index.image_ids[validation[-1]]
+    assert items[0]["caption"] == worst   # the largest turn first
+    table = sample(client, worst)[1]
+    errors = [row[table["headers"].index("error (°)")] for row in table["data"]]
+    usable = [o["usable"] and o["azimuth"] is not None for o in index.objects(validation[-1])]
+    expected = [imagenet3d.pose_error(imagenet3d.rotation_matrix(o["azimuth"] + np.radians(5.0 * len(validation)),
+                                                                  o["elevation"], o["theta"]),
+                                      imagenet3d.rotation_matrix(o["azimuth"], o["elevation"], o["theta"]))
+                for o in index.objects(validation[-1])]
+    assert [e for e, u in zip(errors, usable) if u] == [round(float(np.degrees(x)), 1) for x, u in zip(expected, usable)
+                                                       if u]
+    at_least = ANY_FILTERS[:9] + [5.0 * len(validation) - 1]
+    items, _, note = client.predict(*at_least, 1, api_name="/browse")
+    assert [item["caption"] for item in items] == [worst] and "1 images match" in note
+    statistics, scores = client.predict(*ANY_FILTERS, api_name="/statistics")
+    assert "Avg." in scores and str(path) in scores
+    missing = client.predict(str(tmp_path / "nope.jsonl"), None, api_name="/predictions")
+    assert "nope.jsonl" in missing and missing.count("\n") == 0
+
+
+def test_a_served_viewer_opens_no_local_path_a_visitor_types(index, tmp_path):
+    """Started for visitors (not local_files), the predictions box takes uploads and hf:// paths only:
+    a typed path would let a visitor make the server read its own files."""
+    secret = tmp_path / "server-side.jsonl"
+    secret.write_text('{"object_id": "x", "azimuth": 0, "elevation": 0, "theta": 0}\n')
+    demo = build_app(index)
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True,
+                ssr_mode=False)
+    try:
+        note = Client(demo.local_url, verbose=False).predict(str(secret), None, api_name="/predictions")
+    finally:
+        demo.close()
+    assert "upload" in note and "hf://datasets/" in note and "Loaded" not in note

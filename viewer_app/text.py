@@ -1,46 +1,12 @@
-"""The viewer's text: the statistics tab and the caption with its pose chips."""
+"""The viewer's text: the pose table's rows, object labels, and the caption with its pose chips."""
 
 from __future__ import annotations
 
 import html
 import math
 
-import numpy as np
-
 import imagenet3d
 from viewer_app.overlay import OBJECT_COLOURS
-
-
-def statistics_markdown(stats: dict) -> str:
-    """The Statistics tab: counts per split, super-category and category, and angle histograms."""
-    if not stats["images"]:
-        return "No image matches these filters."
-    lines = [f"**{stats['images']:,} images, {stats['objects']:,} objects**",
-             "", "| split | images |", "|---|---|"]
-    lines += [f"| {k} | {v:,} |" for k, v in stats["per_split"].items()]
-    lines += ["", "| super-category (our grouping) | images |", "|---|---|"]
-    lines += [f"| {k} | {v:,} |" for k, v in sorted(stats["per_super_category"].items())]
-    lines += ["", "| category | images |", "|---|---|"]
-    lines += [f"| {k} | {v:,} |" for k, v in sorted(stats["per_category"].items(), key=lambda kv: -kv[1])]
-    for name, low in (("azimuth", 0), ("elevation", -180)):
-        values = stats[f"{name}_degrees"]
-        if values.size:
-            lines.append(f"\n{name} of usable objects (degrees): median {np.median(values):.1f}, "
-                         f"5-95% {np.percentile(values, 5):.1f} to {np.percentile(values, 95):.1f}")
-            lines += ["", *angle_histogram(values, low)]
-    return "\n".join(lines)
-
-
-def angle_histogram(degrees: np.ndarray, low: float, width: float = 30.0) -> list[str]:
-    """A markdown table of the angles in ``width``-degree bins over [low, low + 360), with bars;
-    empty bins at either end are left out."""
-    counts, edges = np.histogram(degrees, bins=int(360 / width), range=(low, low + 360))
-    filled = np.flatnonzero(counts)
-    shown = range(filled[0], filled[-1] + 1) if filled.size else range(0)
-    longest = max(int(counts.max()), 1)
-    return ["| degrees | objects | |", "|---|---:|---|"] + [
-        f"| {edges[k]:.0f} to {edges[k + 1]:.0f} | {counts[k]:,} | {'█' * round(20 * counts[k] / longest)} |"
-        for k in shown]
 
 
 def _degrees(value):
@@ -73,21 +39,58 @@ def _round(value):
     return None if value is None else round(value, 3)
 
 
-def caption_html(caption: str | None, objects: list[dict]) -> str:
-    """The caption with each <pose6D> token as a chip in its object's overlay colour."""
+POSE_COLUMNS = ["#", "category", "azimuth", "elevation", "theta", "distance", "viewport", "cad_index",
+                "object_status", "dense", "usable", "why unusable"]
+PREDICTION_COLUMNS = ["predicted azimuth", "predicted elevation", "predicted theta", "error (°)"]
+
+
+def pose_table_headers(with_predictions: bool) -> list[str]:
+    return POSE_COLUMNS + (PREDICTION_COLUMNS if with_predictions else [])
+
+
+def pose_row(k: int, obj: dict, error: float | None = None, predicted: tuple | None = None) -> list:
+    """Object ``k``'s row of the pose table (angles in degrees, elevation signed); with predictions,
+    its predicted angles and the geodesic error in degrees."""
+    row = [k, obj["category"], _degrees(obj["azimuth"]), _elevation_degrees(obj["elevation"]), _degrees(obj["theta"]),
+           _round(obj["distance"]), obj["viewport"], obj["cad_index"], obj["object_status"], obj["dense"],
+           obj["usable"], "; ".join(imagenet3d.unusable_reasons(obj))]
+    if error is not None or predicted is not None:
+        azimuth, elevation, theta = predicted if predicted is not None else (None, None, None)
+        error = None if error is None or not math.isfinite(error) else round(error, 1)
+        row += [_degrees(azimuth), _elevation_degrees(elevation), _degrees(theta), error]
+    return row
+
+
+def object_label(k: int, obj: dict) -> str:
+    """How the viewer names object ``k`` in its choices and in the picture."""
+    return f"{k}: {obj['category']}" + ("" if obj["usable"] else " (unusable)")
+
+
+def _chip(k: int, obj: dict | None, selected: int | None) -> str:
+    background = OBJECT_COLOURS[k % len(OBJECT_COLOURS)]
+    colour, text_colour = ("#{:02x}{:02x}{:02x}".format(*c) for c in (background, chip_text_colour(background)))
+    if obj is not None and imagenet3d.has_pose(obj):
+        label = (f"{k}: az {_degrees(obj['azimuth'])}° el {_elevation_degrees(obj['elevation'])}° "
+                 f"θ {_degrees(obj['theta'])}° d {_round(obj['distance'])}")
+    else:
+        label = f"{k}: no pose"
+    state = ""
+    if selected is not None:
+        state = "outline:3px solid #111;outline-offset:1px;" if k == selected else "opacity:0.55;"
+    title = "click to select this object" if obj is not None else "no such object in the annotations"
+    return (f'<span class="pose-chip" data-object="{k}" role="button" tabindex="0" title="{title}" '
+            f'style="background:{colour};color:{text_colour};border-radius:8px;padding:1px 6px;cursor:pointer;'
+            f'font-size:0.85em;{state}">{html.escape(label)}</span>')
+
+
+def caption_html(caption: str | None, objects: list[dict], selected: int | None = None) -> str:
+    """The caption with each <pose6D> token as a chip in its object's overlay colour; a chip carries
+    its object's number (``data-object``) so that clicking it selects the object."""
     if not caption:
-        return "<p><em>No caption for this image.</em></p>"
+        chips = " ".join(_chip(k, o, selected) for k, o in enumerate(objects))
+        return f"<p><em>No caption for this image.</em> Objects: {chips}</p>"
     parts = html.escape(caption).split(html.escape("<pose6D>"))
     out = [parts[0]]
     for k, text in enumerate(parts[1:]):
-        obj = objects[k] if k < len(objects) else None
-        background = OBJECT_COLOURS[k % len(OBJECT_COLOURS)]
-        colour, text_colour = ("#{:02x}{:02x}{:02x}".format(*c) for c in (background, chip_text_colour(background)))
-        if obj is not None and obj["azimuth"] is not None:
-            label = (f"{k}: az {_degrees(obj['azimuth'])}° el {_elevation_degrees(obj['elevation'])}° "
-                     f"θ {_degrees(obj['theta'])}° d {_round(obj['distance'])}")
-        else:
-            label = f"{k}: no pose"
-        out.append(f'<span style="background:{colour};color:{text_colour};border-radius:8px;padding:1px 6px;'
-                   f'font-size:0.85em">{html.escape(label)}</span>{text}')
+        out.append(_chip(k, objects[k] if k < len(objects) else None, selected) + text)
     return "<p>" + "".join(out) + "</p>"

@@ -1,0 +1,335 @@
+"""What the viewer shows, independent of Gradio: the grid, a sample with its objects, the scene,
+navigation within a filter, statistics and predictions. viewer_app/app.py lays it out in Gradio.
+
+Every picture, thumbnail and GLB handed to Gradio is a file of ours, written atomically once and
+named by a keyed hash of what it shows (see :class:`Files`), so it is drawn once however often it is
+asked for, and nobody can guess the name of a picture they were not shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import io
+import math
+import os
+import secrets
+import struct
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+import imagenet3d
+from _imagenet3d.files import temporary_name
+from viewer_app.data import DatasetIndex, Filter
+from viewer_app.overlay import DISPLAY_SIZE, KINDS, OBJECT_COLOURS, render_view, zoom_region
+from viewer_app.picking import object_at
+from viewer_app.predictions import PredictionSet
+from viewer_app.scene import object_glb, scene_camera, scene_glb
+from viewer_app.text import caption_html, object_label, pose_row, pose_table_headers
+
+PAGE_SIZE = 24
+THUMBNAIL = 192
+#: The photo in the scene view is decoded at about this size (scene_glb downscales it to 1024 anyway).
+SCENE_PHOTO = 1024
+WHOLE_IMAGE, ZOOM_TO_OBJECT = "whole image", "zoom to the selected object"
+ZOOMS = (WHOLE_IMAGE, ZOOM_TO_OBJECT)
+SCENE, SELECTED_OBJECT = "scene: every object in the camera's frame", "selected object alone"
+VIEWS_3D = (SCENE, SELECTED_OBJECT)
+ALL_OBJECTS = "all"
+
+
+class Files:
+    """A folder of files handed to Gradio, at most ``max_files``: a Space runs for weeks, so the least
+    recently used are removed (and drawn again when asked for).
+
+    Every file is written atomically: Gradio's own cache rewrites a PIL output in place, so two
+    clients asking for the same picture at once could be served a truncated file.
+    """
+
+    def __init__(self, max_files: int):
+        self.folder = Path(tempfile.mkdtemp(prefix="imagenet3d-viewer-"))
+        self._secret = secrets.token_bytes(32)
+        self.max_files = max_files
+        self._recent: OrderedDict[Path, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def name(self, key: str, suffix: str) -> str:
+        return hmac.new(self._secret, key.encode(), hashlib.sha256).hexdigest()[:32] + suffix
+
+    def exists(self, name: str) -> bool:
+        return (self.folder / name).exists()
+
+    def get(self, name: str, write: Callable[[Path], object]) -> str:
+        """The file ``name``, created once, atomically, by ``write(path)``."""
+        path = self.folder / name
+        with self._lock:
+            self._recent[path] = None
+            self._recent.move_to_end(path)
+        if not path.exists():
+            temporary = temporary_name(path)
+            write(temporary)
+            os.replace(temporary, path)
+        with self._lock:
+            stale = [self._recent.popitem(last=False)[0] for _ in range(len(self._recent) - self.max_files)]
+        for old in stale:
+            old.unlink(missing_ok=True)
+        return str(path)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What the Sample tab shows for one image."""
+
+    overlay: str | None            # the drawn picture (a file)
+    table: list[list]              # the pose table, one row per object
+    headers: list[str]
+    caption: str                   # HTML: the caption with its objects' chips
+    header: str                    # markdown: the image's line, or why nothing is shown
+    model: str | None              # the 3D panel's GLB (a file)
+    model_label: str               # what the 3D panel shows
+    camera: tuple | None           # gr.Model3D's camera_position for it (None: its default)
+    objects: list[str]             # the object choices: "all", "0: chair", ...
+    selected: str                  # the chosen one
+
+    @classmethod
+    def message(cls, text: str) -> Sample:
+        return cls(None, [], pose_table_headers(False), "", text, None, "3D view", None, [ALL_OBJECTS], ALL_OBJECTS)
+
+
+def object_choices(objects: list[dict]) -> list[str]:
+    return [ALL_OBJECTS, *(object_label(k, o) for k, o in enumerate(objects))]
+
+
+def selected_index(choice: str | int | None, objects: list[dict]) -> int | None:
+    """The object a choice names ("2: cup", 2, "2"), or None for all / anything else."""
+    if isinstance(choice, str):
+        choice = choice.split(":", 1)[0].strip()
+    try:
+        k = int(choice)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return k if 0 <= k < len(objects) else None
+
+
+class Viewer:
+    """The app's logic over an opened :class:`DatasetIndex`."""
+
+    def __init__(self, index: DatasetIndex, max_files: int = 4000):
+        self.index = index
+        self.files = Files(max_files)
+        self._views: OrderedDict[str, object] = OrderedDict()   # overlay name -> its View (for clicks)
+        self._views_lock = threading.Lock()
+
+    # -- the grid -------------------------------------------------------------------------------
+
+    def browse(self, selection: Filter, page: int, errors: np.ndarray | None = None) -> tuple[list, int, str]:
+        rows = self.index.select(selection, errors)
+        pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
+        page = int(min(max(int(page or 1), 1), pages))
+        shown = [self.index.image_ids[r] for r in rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
+        items = list(zip(self.thumbnail_files(shown), shown))
+        note = (f"{len(rows):,} images match; page {page} of {pages}" if rows
+                else "No image matches these filters.")
+        return items, page, note
+
+    def thumbnail_files(self, image_ids: list[str]) -> list[str]:
+        """Thumbnails of a page of images; those not yet drawn read their bytes in one pass."""
+        names = {i: self.files.name(f"thumbnail|{i}", ".jpg") for i in image_ids}
+        missing = [i for i in image_ids if not self.files.exists(names[i])]
+        data = self.index.images_bytes(missing) if missing else {}
+        return [self.files.get(names[i], lambda path, i=i: self.thumbnail(
+            data[i] if i in data else self.index.image_bytes(i)).save(path, "JPEG", quality=85))
+            for i in image_ids]
+
+    @staticmethod
+    def thumbnail(data: bytes) -> Image.Image:
+        image = Image.open(io.BytesIO(data))
+        image.draft("RGB", (THUMBNAIL, THUMBNAIL))  # JPEG: decode at reduced scale
+        image = image.convert("RGB")
+        image.thumbnail((THUMBNAIL, THUMBNAIL))
+        return image
+
+    # -- navigation -----------------------------------------------------------------------------
+
+    def step(self, selection: Filter, image_id: str, step: int, errors: np.ndarray | None = None
+             ) -> tuple[str | None, str]:
+        """The image ``step`` places from ``image_id`` in the filter's order, and a line saying where
+        that is; None with the reason when there is none."""
+        rows = self.index.select(selection, errors)
+        if not rows:
+            return None, "No image matches these filters: nothing to step through."
+        row = self.index.position.get((image_id or "").strip())
+        order = {r: i for i, r in enumerate(rows)} if row is not None else {}
+        if row is None or row not in order:   # not in the filter: start from its first / last image
+            target = 0 if step > 0 else len(rows) - 1
+        else:
+            target = order[row] + step
+            if not 0 <= target < len(rows):
+                which = "last" if step > 0 else "first"
+                return None, f"This is the {which} of the {len(rows):,} images that match these filters."
+        return self.index.image_ids[rows[target]], ""
+
+    def position(self, selection: Filter, image_id: str, errors: np.ndarray | None = None) -> str:
+        rows = self.index.select(selection, errors)
+        row = self.index.position.get(image_id)
+        where = rows.index(row) if row is not None and row in set(rows) else None
+        if where is None:
+            return f"not among the {len(rows):,} images of the current filter" if rows else (
+                "no image matches the current filter")
+        return f"image {where + 1:,} of {len(rows):,} in the current filter"
+
+    # -- one sample -----------------------------------------------------------------------------
+
+    def sample(self, image_id: str, kinds: list[str], choice: str | int | None = None, zoom: str = WHOLE_IMAGE,
+               view_3d: str = SCENE, style: str | None = None, predictions: PredictionSet | None = None,
+               where: str = "") -> Sample:
+        image_id = (image_id or "").strip()
+        if image_id not in self.index.position:
+            return Sample.message(f"Unknown image id {image_id!r}: pick one from the grid.")
+        record = self.index.record(image_id)
+        objects = record["objects"]
+        selected = selected_index(choice, objects)
+        row = self.index.position[image_id]
+        predicted = predictions.image_predictions(row) if predictions is not None else {}
+        errors = predictions.image_errors(row) if predictions is not None else None
+        overlay = self.overlay_file(image_id, objects, kinds, selected, zoom, style, predicted)
+        table = [pose_row(k, o, None if errors is None else errors[k], predicted.get(k))
+                 for k, o in enumerate(objects)]
+        model, model_label, camera = self.model_3d(image_id, objects, selected, view_3d)
+        unusable = sum(not o["usable"] for o in objects)
+        header = (f"**{html.escape(image_id)}** · {record['split']} · {record['category']} "
+                  f"({record['super_category']}, our grouping) · {'known' if record['known'] else 'novel'} "
+                  f"· {record['width']}x{record['height']} · {len(objects)} object(s)"
+                  + (f", {unusable} unusable" if unusable else "") + (f" · {where}" if where else ""))
+        return Sample(overlay, table, pose_table_headers(predictions is not None), caption_html(
+            record["caption"], objects, selected), header, model, model_label, camera, object_choices(objects),
+            object_choices(objects)[selected + 1] if selected is not None else ALL_OBJECTS)
+
+    def _overlay_name(self, image_id: str, kinds: list[str], selected: int | None, zoom: str, style: str | None,
+                      predicted: dict) -> str:
+        chosen = sorted(k for k in kinds if k in KINDS)
+        key = repr((image_id, chosen, selected, zoom, style if predicted else None, sorted(predicted.items())))
+        return self.files.name(f"overlay|{key}", ".jpg")
+
+    def overlay_file(self, image_id: str, objects: list[dict], kinds: list[str], selected: int | None, zoom: str,
+                     style: str | None, predicted: dict) -> str:
+        name = self._overlay_name(image_id, kinds, selected, zoom, style, predicted)
+
+        def draw(path: Path) -> None:
+            view = self._draw(image_id, objects, kinds, selected, zoom, style, predicted)
+            view.image.save(path, "JPEG", quality=92)
+            self._remember(name, view)
+
+        path = self.files.get(name, draw)
+        if name not in self._views:  # drawn by an earlier request that was pruned from the views
+            self._remember(name, self._draw(image_id, objects, kinds, selected, zoom, style, predicted))
+        return path
+
+    def _remember(self, name: str, view) -> None:
+        with self._views_lock:
+            self._views[name] = _Geometry(view.origin, view.scale, view.source_point)
+            self._views.move_to_end(name)
+            while len(self._views) > 256:
+                self._views.popitem(last=False)
+
+    def _draw(self, image_id: str, objects: list[dict], kinds: list[str], selected: int | None, zoom: str,
+              style: str | None, predicted: dict):
+        image = Image.open(io.BytesIO(self.index.image_bytes(image_id)))
+        meshes = self.meshes(objects)
+        region = (zoom_region(objects[selected], image.size) if zoom == ZOOM_TO_OBJECT and selected is not None
+                  else None)
+        chosen = [k for k in kinds if k in KINDS]
+        options = {"prediction_style": style} if style else {}
+        return render_view(image, objects, meshes, chosen, selected=selected, predictions=predicted or None,
+                           region=region, display_size=DISPLAY_SIZE, **options)
+
+    def meshes(self, objects: list[dict]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        found = {k: self.index.mesh(o["category"], o["cad_index"]) for k, o in enumerate(objects)
+                 if o["cad_index"] is not None}
+        return {k: m for k, m in found.items() if m is not None}
+
+    def pick(self, image_id: str, x: float, y: float, kinds: list[str], choice: str | int | None, zoom: str,
+             style: str | None = None, predictions: PredictionSet | None = None) -> int | None:
+        """The object under the pixel (x, y) of the overlay picture shown for these settings."""
+        if image_id not in self.index.position:
+            return None
+        objects = self.index.record(image_id)["objects"]
+        selected = selected_index(choice, objects)
+        predicted = predictions.image_predictions(self.index.position[image_id]) if predictions else {}
+        name = self._overlay_name(image_id, kinds, selected, zoom, style, predicted)
+        if name not in self._views:
+            self.overlay_file(image_id, objects, kinds, selected, zoom, style, predicted)
+        sx, sy = self._views[name].source_point(x, y)
+        width, height = self.index.record(image_id)["width"], self.index.record(image_id)["height"]
+        return object_at(objects, self.meshes(objects), (width, height), sx, sy)
+
+    # -- the 3D panel ---------------------------------------------------------------------------
+
+    def model_3d(self, image_id: str, objects: list[dict], selected: int | None, view_3d: str
+                 ) -> tuple[str | None, str, tuple | None]:
+        """The 3D panel's GLB, its label and its camera: the scene, or the selected object alone."""
+        if not objects:
+            return None, "3D view: this image has no object", None
+        if view_3d == SELECTED_OBJECT:
+            k = 0 if selected is None else selected
+            return (*self.object_file(k, objects[k]), None)
+        meshes = self.meshes(objects)
+        drawable = [k for k, o in enumerate(objects) if k in meshes and imagenet3d.has_pose(o)]
+        if not drawable:
+            return None, "Scene: no object of this image has both a pose and a CAD model", None
+
+        def write(path: Path) -> None:
+            photo = Image.open(io.BytesIO(self.index.image_bytes(image_id)))
+            size = photo.size
+            photo.draft("RGB", (SCENE_PHOTO, SCENE_PHOTO))   # JPEG: decode at reduced scale
+            path.write_bytes(scene_glb(objects, meshes, photo.convert("RGB"), selected, size=size))
+
+        path = self.files.get(self.files.name(f"scene|{image_id}|{selected}", ".glb"), write)
+        left_out = len(objects) - len(drawable)
+        return path, (f"Scene: {len(drawable)} object(s) at their annotated poses, the camera at the origin, "
+                      f"the photo on its image plane" + (f"; {left_out} without pose or model left out"
+                                                         if left_out else "") + " (drag to orbit)"), _camera(path)
+
+    def object_file(self, k: int, obj: dict) -> tuple[str | None, str]:
+        if obj["cad_index"] is None:
+            return None, f"Object {k} ({obj['category']}) has no CAD model"
+        mesh = self.index.mesh(obj["category"], obj["cad_index"])
+        if mesh is None:
+            return None, f"Object {k} ({obj['category']}): CAD model {obj['cad_index']} is not in this dataset"
+        reasons = imagenet3d.unusable_reasons(obj)
+        key = repr([obj[k] for k in ("category", "cad_index", "azimuth", "elevation", "theta", "distance")] + [k])
+        name = f"{obj['category']}-{obj['cad_index']:02d}-" + self.files.name(f"model|{key}", ".glb")
+        path = self.files.get(name, lambda path: path.write_bytes(
+            object_glb(obj, mesh, OBJECT_COLOURS[k % len(OBJECT_COLOURS)])))
+        why = "; ".join(str(r) for r in reasons)
+        if imagenet3d.has_pose(obj):
+            return path, (f"Object {k} ({obj['category']}), CAD model {obj['cad_index']}, at its annotated pose"
+                          + (f" (unusable: {why})" if why else ""))
+        return path, (f"Object {k} ({obj['category']}) has no pose ({why}): "
+                      f"CAD model {obj['cad_index']} in its canonical orientation")
+
+
+
+
+def _camera(path: str) -> tuple:
+    """The view a scene GLB file asks for (scene_camera), from its header and JSON chunk alone."""
+    with open(path, "rb") as glb:
+        head = glb.read(20)
+        return scene_camera(head + glb.read(struct.unpack_from("<I", head, 12)[0]))
+
+
+@dataclass(frozen=True)
+class _Geometry:
+    """Where a drawn view came from: enough to map a click back to the photo's pixels."""
+
+    origin: tuple[float, float]
+    scale: float
+    source_point: Callable[[float, float], tuple[float, float]]
