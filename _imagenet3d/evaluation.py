@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import reprlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -41,7 +41,7 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__} {reprlib.repr(value)}"
 
 
-def _finite_number(value: Any, what: str, error: type[ValueError]) -> float:
+def finite_number(value: Any, what: str, error: type[ValueError]) -> float:
     """``value`` as a finite float; ``error`` naming ``what`` for anything else
     (lists, strings, bools, None, NaN, inf)."""
     if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "iuf":
@@ -84,7 +84,7 @@ def _read_references(references: Iterable[Mapping]) -> tuple[list[str], list[str
         for key in _ANGLE_KEYS:
             if key not in ref:
                 raise Imagenet3DError(f"reference {oid!r} has no {key}")
-            row.append(_finite_number(ref[key], f"reference {oid!r}: {key}", ValueError))
+            row.append(finite_number(ref[key], f"reference {oid!r}: {key}", ValueError))
         ids.append(oid)
         categories.append(category)
         angles.append(row)
@@ -123,7 +123,7 @@ ANGLE_UNITS = ("radians", "degrees")
 _MIN_PREDICTIONS_FOR_RADIANS_CHECK = 20
 
 
-def _check_unit(angles: np.ndarray, ids: list[str], angle_unit: str) -> None:
+def check_unit(angles: np.ndarray, ids: list[str], angle_unit: str) -> None:
     """Refuse predictions whose values contradict ``angle_unit``. Any angle is valid (rotations are
     periodic), but azimuths in radians rarely leave [-2pi, 2pi] while azimuths in degrees, spread
     over the circle, almost all do: more than half beyond 2pi means degrees, and none of 20 or more
@@ -168,7 +168,7 @@ def _read_predictions(predictions: Any, ids: list[str], need_category: bool
         for column, key in enumerate(_ANGLE_KEYS):
             if key not in prediction:
                 raise PredictionError(f"prediction {oid!r} has no {key}")
-            angles[row, column] = _finite_number(prediction[key], f"prediction {oid!r}: {key}", PredictionError)
+            angles[row, column] = finite_number(prediction[key], f"prediction {oid!r}: {key}", PredictionError)
         if need_category:
             category = prediction.get("category")
             if category is None:
@@ -276,7 +276,7 @@ def evaluate(predictions: Mapping[str, Mapping] | Iterable[Mapping], references:
         raise Imagenet3DError(f"unknown angle_unit {angle_unit!r}; units: {', '.join(ANGLE_UNITS)}")
     ids, categories, gt_angles = _read_references(references)
     pred_angles, pred_categories = _read_predictions(predictions, ids, need_category=task == "classification")
-    _check_unit(pred_angles, ids, angle_unit)
+    check_unit(pred_angles, ids, angle_unit)
     if angle_unit == "degrees":
         pred_angles = np.radians(pred_angles)
 
@@ -284,9 +284,26 @@ def evaluate(predictions: Mapping[str, Mapping] | Iterable[Mapping], references:
     correct = None
     if task == "classification":
         correct = np.array([p == g for p, g in zip(pred_categories, categories)], dtype=bool)
+    return score_errors(errors, categories, task, correct)
+
+
+def score_errors(errors: np.ndarray, categories: Sequence[str], task: str = "pose",
+                 correct: np.ndarray | None = None) -> dict[str, Any]:
+    """:func:`evaluate`'s results from pose errors already computed: ``errors[i]`` the geodesic error
+    in radians of an object of category ``categories[i]``; for ``task="classification"``,
+    ``correct[i]`` whether it was classified correctly (a wrong one adds pi). The one place the
+    paper's table is assembled, so callers that hold errors (the viewer) score exactly as evaluate.
+    """
+    if task not in EVALUATION_TASKS:
+        raise Imagenet3DError(f"unknown task {task!r}; tasks: {', '.join(EVALUATION_TASKS)}")
+    errors = np.asarray(errors, dtype=np.float64)
+    if task == "classification":
+        if correct is None:
+            raise Imagenet3DError("3D-aware classification needs whether each object was classified correctly")
         errors = errors + np.where(correct, 0.0, math.pi)
+    else:
+        correct = None
     super_categories = np.array([SUPER_CATEGORIES[c] for c in categories])
-    everything = np.ones(len(ids), dtype=bool)
     if task == "open_vocabulary":
         known = np.array([c in _KNOWN_SET for c in categories], dtype=bool)
         # The published compute_accuracy_open_vocab.py builds its unknown_<meta>
@@ -295,8 +312,8 @@ def evaluate(predictions: Mapping[str, Mapping] | Iterable[Mapping], references:
         tables = {"known": _table(errors, super_categories, known, correct),
                   "novel": _table(errors, super_categories, ~known, correct)}
     else:
-        tables = {"all": _table(errors, super_categories, everything, correct)}
-    return {"task": task, "num_objects": len(ids), "super_category_note": SUPER_CATEGORY_NOTE,
+        tables = {"all": _table(errors, super_categories, np.ones(len(errors), dtype=bool), correct)}
+    return {"task": task, "num_objects": len(errors), "super_category_note": SUPER_CATEGORY_NOTE,
             "tables": tables}
 
 

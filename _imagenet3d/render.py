@@ -25,8 +25,8 @@ _AMBIENT = 0.38
 _DIFFUSE = 0.62
 # Candidate pixels handled at once; bounds memory for faces close to the camera.
 _CHUNK_CANDIDATES = 1_500_000
-# Points this close to the camera plane are not rasterised.
-_NEAR = 1e-3
+#: Points this close to the camera plane are not drawn (here and in every viewer rasteriser).
+NEAR = 1e-3
 
 
 @dataclass(frozen=True)
@@ -60,11 +60,15 @@ class Pose:
             vertices, self.azimuth, self.elevation, self.theta, self.distance,
             self.px, self.py, self.viewport, self.focal, return_depth=True)
 
-    def rotation(self) -> np.ndarray:
-        """Object-to-camera rotation in OpenCV axes (for shading normals)."""
+    def matrices(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(K, R, t) of :func:`camera_matrices`: a CAD point X lands on pixel K (R X + t)."""
         return camera_matrices(
             self.azimuth, self.elevation, self.theta, self.distance, self.px, self.py,
-            self.viewport, self.focal)[1]
+            self.viewport, self.focal)
+
+    def rotation(self) -> np.ndarray:
+        """Object-to-camera rotation in OpenCV axes (for shading normals)."""
+        return self.matrices()[1]
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ def rasterize(uv: np.ndarray, depth: np.ndarray, faces: np.ndarray,
     x_hi = np.floor(tri[:, :, 0].max(1) - 0.5)
     y_lo = np.ceil(tri[:, :, 1].min(1) - 0.5)
     y_hi = np.floor(tri[:, :, 1].max(1) - 0.5)
-    keep = (tri_depth.min(1) > _NEAR) & (np.abs(area) > 1e-12) & np.isfinite(tri).all((1, 2))
+    keep = (tri_depth.min(1) > NEAR) & (np.abs(area) > 1e-12) & np.isfinite(tri).all((1, 2))
     x_lo, y_lo = np.maximum(x_lo, 0), np.maximum(y_lo, 0)
     x_hi, y_hi = np.minimum(x_hi, width - 1), np.minimum(y_hi, height - 1)
     keep &= (x_hi >= x_lo) & (y_hi >= y_lo)
@@ -154,7 +158,13 @@ def face_shading(vertices: np.ndarray, faces: np.ndarray, rotation: np.ndarray) 
     tri = cam[faces]
     normal = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
     normal /= np.maximum(np.linalg.norm(normal, axis=1, keepdims=True), 1e-12)
-    return _AMBIENT + _DIFFUSE * np.abs(normal @ _LIGHT)
+    return lambert(normal)
+
+
+def lambert(normals: np.ndarray) -> np.ndarray:
+    """Two-sided Lambert shade in [ambient, 1] of unit normals (N, 3) in camera coordinates:
+    the one light of every rendering and overlay fill."""
+    return _AMBIENT + _DIFFUSE * np.abs(normals @ _LIGHT)
 
 
 @dataclass(frozen=True)
@@ -207,11 +217,11 @@ def render(background: np.ndarray, objects: list[SceneObject]) -> Rendering:
 def _silhouette_area(uv: np.ndarray, depth: np.ndarray, faces: np.ndarray,
                      fragments: Fragments, width: int, height: int) -> int:
     """Silhouette pixel count of one object alone, ignoring the image border."""
-    finite = uv[np.isfinite(uv).all(1) & (depth > _NEAR)]
+    finite = uv[np.isfinite(uv).all(1) & (depth > NEAR)]
     if not finite.size:
         return 0
     inside = (finite.min(0) >= 0).all() and finite[:, 0].max() <= width and finite[:, 1].max() <= height
-    if inside and (depth > _NEAR).all():
+    if inside and (depth > NEAR).all():
         # The image already holds the whole silhouette: reuse its fragments.
         return int(np.count_nonzero(np.bincount(fragments.pixel, minlength=1)))
     origin = np.floor(finite.min(0)) - 1

@@ -76,11 +76,11 @@ def measure(hub: HubStandIn, gated: bool) -> dict:
     second = next(i for i in with_model if index.record(i)["category"] == other)
     actions = [
         ("a page of 24 thumbnails", lambda v: v.browse(Filter(), 1)),
-        ("statistics", lambda v: v.statistics_text(Filter())),
+        ("statistics", lambda v: v.statistics_html(v.index.select(Filter()))),
         ("first sample, every overlay and the posed CAD model", lambda v: v.sample(first, list(KINDS))),
         ("the same sample again", lambda v: v.sample(first, list(KINDS))),
         ("a filter change (category: grid and statistics)",
-         lambda v: (v.browse(Filter(category=other), 1), v.statistics_text(Filter(category=other)))),
+         lambda v: (v.browse(Filter(category=other), 1), v.statistics_html(v.index.select(Filter(category=other))))),
         ("the next page", lambda v: v.browse(Filter(), 2)),
         ("a sample of another category", lambda v: v.sample(second, list(KINDS))),
         # Orders that scatter a page over the shards: one request per run of nearby row groups.
@@ -107,7 +107,7 @@ def forget(index, viewer) -> None:
     index.fs.cache = RangeCache(index.fs.cache.budget)
     for cached in ("mesh", "_category_glbs"):
         getattr(getattr(index, cached, None), "cache_clear", lambda: None)()
-    for path in viewer.files.iterdir():
+    for path in viewer.files.folder.iterdir():
         path.unlink()
 
 

@@ -14,7 +14,7 @@ from _imagenet3d.render import Pose, SceneObject, render
 from synthetic_release import scenes as synthetic
 from synthetic_release.check import release_plan
 from viewer_app.labels import GAP, boxes_overlap, overlap_area, place_labels
-from viewer_app.picking import drawable_pose, object_at, silhouette_depth
+from viewer_app.picking import object_at, silhouette_depth
 
 # ---------------------------------------------------------------------------
 # Labels
@@ -164,7 +164,7 @@ def make_object(**overrides) -> dict:
 
 def rendered_ids(objects: list[dict], meshes: dict, size=SIZE) -> np.ndarray:
     """render()'s object_id map of the posed objects (index k = object k)."""
-    scene = [SceneObject(*meshes[k][:2], drawable_pose(obj), (200.0, 200.0, 200.0)) for k, obj in enumerate(objects)]
+    scene = [SceneObject(*meshes[k][:2], Pose.of(obj), (200.0, 200.0, 200.0)) for k, obj in enumerate(objects)]
     ids = render(np.zeros((size[1], size[0], 3), np.uint8), scene).object_id
     return ids
 
@@ -207,7 +207,7 @@ def test_an_object_without_a_pose_or_mesh_is_picked_by_its_box(broken):
     posed = make_object(bbox=[40.0, 20.0, 120.0, 100.0])
     unposed = make_object(bbox=[70.0, 50.0, 90.0, 70.0], **({} if broken == "no mesh" else broken))
     meshes = {0: cube()} if broken == "no mesh" else {0: cube(), 1: cube()}
-    assert drawable_pose(unposed) is None or broken == "no mesh"
+    assert Pose.of(unposed) is None or broken == "no mesh"
     # Inside its (smaller) box it wins over the posed silhouette, elsewhere the silhouette does.
     assert object_at([posed, unposed], meshes, SIZE, 80.0, 60.0) == 1
     assert object_at([posed, unposed], meshes, SIZE, 65.0, 60.0) == 0
@@ -270,7 +270,7 @@ def test_picks_agree_with_the_synthetic_release_renderings(raw_release):
     images = 0
     for spec in specs:
         objects = imagenet3d.read_annotations(release / "annotations" / spec.category / f"{spec.stem}.npz")
-        if len(objects) < 2 or not all(drawable_pose(obj) for obj in objects):
+        if len(objects) < 2 or not all(Pose.of(obj) for obj in objects):
             continue
         rendering = synthetic.generate_image(spec, seed, keep_rendering=True).rendering
         meshes = {k: imagenet3d.read_off(release / imagenet3d.cad_relpath(obj["category"], obj["cad_index"]))
@@ -296,7 +296,7 @@ def test_picks_agree_with_the_synthetic_release_renderings(raw_release):
 
 def test_silhouette_depth_is_the_nearest_face():
     vertices, faces = cube(0.3)
-    pose = drawable_pose(make_object(azimuth=0.0, elevation=0.0, theta=0.0, distance=6.0))
+    pose = Pose.of(make_object(azimuth=0.0, elevation=0.0, theta=0.0, distance=6.0))
     assert isinstance(pose, Pose)
     # Looking straight at a cube face 0.3 in front of the centre: depth 5.7.
     assert silhouette_depth(vertices, faces, pose, 80, 60) == pytest.approx(1 / 5.7)

@@ -15,18 +15,16 @@ import imagenet3d
 from _imagenet3d.render import face_shading, rasterize
 from synthetic_release import scenes as synthetic
 from synthetic_release.check import release_plan
-from viewer_app.edges import feature_edges, mesh_topology, zbuffer
+from viewer_app.colours import OBJECT_COLOURS
+from viewer_app.edges import feature_edges, mesh_topology, unique_edges, wireframe_mask, zbuffer
 from viewer_app.overlay import (
     FILL_ALPHA,
     KINDS,
-    OBJECT_COLOURS,
     PREDICTION_STYLES,
     WIREFRAME_ALPHA,
     View,
     draw_overlays,
     render_view,
-    unique_edges,
-    wireframe_mask,
     zoom_region,
 )
 

@@ -15,16 +15,16 @@ import trimesh
 from PIL import Image
 
 import imagenet3d
+from _imagenet3d.render import Pose
+from viewer_app.colours import OBJECT_COLOURS
 from viewer_app.data import DatasetIndex
 from viewer_app.gltf import linear
-from viewer_app.overlay import OBJECT_COLOURS
 from viewer_app.scene import (
     DIMMED_ALPHA,
     PHOTO_DEPTH,
     PHOTO_SIDE,
     VIEW_ALPHA,
     VIEW_BETA,
-    drawable_pose,
     object_glb,
     scene_camera,
     scene_glb,
@@ -87,7 +87,7 @@ def sample(index):
     """The release image with the most objects that have a drawable pose and a CAD model."""
     def drawable(image_id):
         objects = index.record(image_id)["objects"]
-        return sum(drawable_pose(o) is not None and o["cad_index"] is not None for o in objects)
+        return sum(Pose.of(o) is not None and o["cad_index"] is not None for o in objects)
     image_id = max(index.image_ids, key=lambda i: (drawable(i), i))
     objects = index.record(image_id)["objects"]
     assert drawable(image_id) >= 3, "the SMALL release should hold an image with several posed objects"
@@ -100,7 +100,7 @@ def sample(index):
 
 def _object_names(objects, meshes):
     return [f"{k}: {o['category']}" for k, o in enumerate(objects)
-            if drawable_pose(o) is not None and meshes.get(k) is not None]
+            if Pose.of(o) is not None and meshes.get(k) is not None]
 
 
 def _pose_args(obj):
@@ -214,7 +214,7 @@ def test_the_frustum_joins_the_camera_to_the_photos_corners_and_edges(sample):
     camera = glb.nodes()["camera"]
     assert "translation" not in camera and "rotation" not in camera
     perspective = glb.doc["cameras"][camera["camera"]]["perspective"]
-    f = float(np.median([o["viewport"] * o["focal"] for o in objects if drawable_pose(o) is not None]))
+    f = float(np.median([o["viewport"] * o["focal"] for o in objects if Pose.of(o) is not None]))
     assert perspective["yfov"] == pytest.approx(2 * math.atan(photo.height / 2 / f))
     assert perspective["aspectRatio"] == pytest.approx(photo.width / photo.height)
 

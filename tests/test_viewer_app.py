@@ -17,9 +17,9 @@ from PIL import Image
 
 import imagenet3d
 from viewer_app.app import build_app
+from viewer_app.colours import AXIS_COLOURS, OBJECT_COLOURS, chip_text_colour, contrast_ratio
 from viewer_app.data import ERROR_SORT, DatasetIndex, Filter
-from viewer_app.overlay import AXIS_COLOURS, OBJECT_COLOURS
-from viewer_app.text import caption_html, chip_text_colour, contrast_ratio
+from viewer_app.text import caption_html
 from viewer_app.viewer import SCENE, SELECTED_OBJECT, WHOLE_IMAGE, ZOOM_TO_OBJECT, Viewer
 
 from viewer_process import free_port

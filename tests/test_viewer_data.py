@@ -97,12 +97,12 @@ def test_images_bytes_reads_shared_row_groups_once(index):
 
 
 def test_viewer_file_cache_is_bounded(index):
-    from viewer_app.app import Viewer
+    from viewer_app.viewer import Viewer
 
     viewer = Viewer(index, max_files=5)
     for page in (1, 2):
         items, _, _ = viewer.browse(Filter(), page)
-    files = list(viewer.files.iterdir())
+    files = list(viewer.files.folder.iterdir())
     assert len(files) == 5
     assert all(Path(path).exists() for path, _ in items[-5:])   # the newest stay
     again, _, _ = viewer.browse(Filter(), 1)                     # evicted ones are drawn again

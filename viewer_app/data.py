@@ -30,6 +30,7 @@ from _imagenet3d.configs import CONFIGS, parse_shard, partition_split
 from _imagenet3d.errors import Imagenet3DError
 from viewer_app.hub_io import Files, HubFiles, LocalFiles, hub_repo
 from viewer_app.ranged import FooterReader, parse_footer, read_row_groups
+from viewer_app.statistics import count_statistics
 
 IMAGES, ANNOTATIONS = CONFIGS["default"].folder, CONFIGS["annotations"].folder
 STATUS_BITS = {status: 1 << i for i, status in enumerate(imagenet3d.OBJECT_STATUSES)}
@@ -200,62 +201,8 @@ class DatasetIndex:
         return self.image_ids[random.Random(seed).choice(rows)] if rows else None
 
     def statistics(self, rows: list[int]) -> dict:
-        """What the Statistics tab shows for the images in ``rows`` (viewer_app/plots.py draws it).
-
-        Images: ``images``; ``per_category``, ``per_super_category``, ``per_split`` count images.
-        Objects (every object of a chosen image): ``objects``, ``objects_per_category`` (largest
-        first, ties by name), ``objects_per_super_category`` (same order), ``objects_per_split``,
-        ``objects_per_category_split`` and ``objects_per_super_category_split`` ({name: {split:
-        count}}, split as in ``split_names``), ``objects_per_status`` (every status of
-        imagenet3d.OBJECT_STATUSES in that order, then ``missing`` for objects without one, then
-        any other value present; zeros kept) and ``objects_known`` ({"known": n, "novel": m}: the
-        open-vocabulary protocol's 63 training categories or not).
-        Usable objects only: ``usable_objects``, ``azimuth_degrees`` in [0, 360) and
-        ``elevation_degrees`` signed in (-180, 180] (imagenet3d.signed_angle: a stored 354 is -6),
-        both in the PASCAL3D+ convention, and ``usable_split`` (each one's split), aligned.
-        """
-        rows = np.asarray(rows, dtype=np.int64)
-        chosen = np.zeros(len(self.image_ids), dtype=bool)
-        chosen[rows] = True
-        picked = chosen[self.object_row]
-        usable = picked & self.object_usable
-        splits = [str(s) for s in self.split_names]
-        images_per_category = np.bincount(self.image_category[rows], minlength=len(self.category_names))
-        images_per_super: dict[str, int] = {}
-        for name, count in zip(self.category_super.tolist(), images_per_category.tolist()):
-            if count:
-                images_per_super[name] = images_per_super.get(name, 0) + count
-        categories = _counts_by_split(self.object_category[picked], self.object_split[picked],
-                                      self.category_names, splits)
-        super_of = dict(zip(self.category_names.tolist(), self.category_super.tolist()))
-        supers: dict[str, dict[str, int]] = {}
-        for category, per_split in categories.items():
-            into = supers.setdefault(super_of[category], {})
-            for split, count in per_split.items():
-                into[split] = into.get(split, 0) + count
-        supers = dict(sorted(supers.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])))
-        status = np.bincount(self.object_status[picked], minlength=len(self.status_names))
-        known = int(np.count_nonzero(self.object_known[picked]))
-        return {
-            "images": int(len(rows)),
-            "objects": int(np.count_nonzero(picked)),
-            "per_category": _named_counts(images_per_category, self.category_names),
-            "per_super_category": dict(sorted(images_per_super.items())),
-            "per_split": _named_counts(np.bincount(self.image_split[rows], minlength=len(splits)), splits),
-            "split_names": splits,
-            "objects_per_category": {name: sum(c.values()) for name, c in categories.items()},
-            "objects_per_category_split": categories,
-            "objects_per_super_category": {name: sum(c.values()) for name, c in supers.items()},
-            "objects_per_super_category_split": supers,
-            "objects_per_split": _named_counts(np.bincount(self.object_split[picked], minlength=len(splits)),
-                                               splits),
-            "objects_per_status": {str(n): int(c) for n, c in zip(self.status_names, status)},
-            "objects_known": {"known": known, "novel": int(np.count_nonzero(picked)) - known},
-            "usable_objects": int(np.count_nonzero(usable)),
-            "azimuth_degrees": np.mod(np.degrees(self.object_azimuth[usable]), 360.0),
-            "elevation_degrees": np.degrees(imagenet3d.signed_angle(self.object_elevation[usable])),
-            "usable_split": self.split_names[self.object_split[usable]],
-        }
+        """What the Statistics tab shows for the images in ``rows``: see viewer_app/statistics.py."""
+        return count_statistics(self, rows)
 
     def objects(self, row: int) -> list[dict]:
         """The objects of the image in row ``row``, as plain dicts."""
@@ -395,22 +342,6 @@ def _filled(values: pa.Array, fill) -> np.ndarray:
 
 def _none(value: str) -> str | None:
     return None if value == "missing" else value
-
-
-def _named_counts(counts: np.ndarray, names) -> dict[str, int]:
-    """{name: count} of the nonzero counts, in the order of ``names`` (sorted: np.unique's)."""
-    return {str(name): int(count) for name, count in zip(names, counts.tolist()) if count}
-
-
-def _counts_by_split(codes: np.ndarray, split_codes: np.ndarray, names: np.ndarray,
-                     splits: list[str]) -> dict[str, dict[str, int]]:
-    """{name: {split: count}} of the names present, largest total first, ties by name."""
-    table = np.bincount(codes.astype(np.int64) * len(splits) + split_codes,
-                        minlength=len(names) * len(splits)).reshape(len(names), len(splits))
-    totals = table.sum(axis=1)
-    order = np.lexsort((np.arange(len(names)), -totals))  # names are sorted: index breaks ties by name
-    return {str(names[i]): {split: int(table[i, j]) for j, split in enumerate(splits) if table[i, j]}
-            for i in order if totals[i]}
 
 
 def _status_codes(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:

@@ -37,6 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from _imagenet3d.render import NEAR
+
 __all__ = [
     "CREASE_DEGREES", "EdgeTopology", "Samples", "mesh_topology", "feature_edges", "unique_edges",
     "sample_segments", "wireframe_mask", "zbuffer", "visible",
@@ -48,8 +50,6 @@ CREASE_DEGREES = 35.0
 _CACHE_SIZE = 16
 # An edge sample is hidden only behind a surface this much nearer (relative 1/z).
 _DEPTH_TOLERANCE = 4e-3
-# Points this close to the camera plane are not drawn (as _imagenet3d.render).
-_NEAR = 1e-3
 
 
 @dataclass(frozen=True, eq=False)
@@ -249,7 +249,7 @@ def sample_segments(uv: np.ndarray, edges: np.ndarray, width: int, height: int,
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
     good = np.isfinite(uv).all(axis=1)
     if depth is not None:
-        good &= np.asarray(depth, dtype=np.float64).reshape(-1) > _NEAR
+        good &= np.asarray(depth, dtype=np.float64).reshape(-1) > NEAR
     ids = np.flatnonzero(good[edges[:, 0]] & good[edges[:, 1]]) if edges.size else np.zeros(0, np.int64)
     x0, y0 = uv[edges[ids, 0], 0], uv[edges[ids, 0], 1]
     dx, dy = uv[edges[ids, 1], 0] - x0, uv[edges[ids, 1], 1] - y0
@@ -312,7 +312,7 @@ def zbuffer(uv: np.ndarray, depth: np.ndarray, faces: np.ndarray, width: int, he
     y_hi = np.minimum(np.floor(np.maximum(np.maximum(ya, yb), yc) - 0.5), height - 1)
     area = (xb - xa) * (yc - ya) - (yb - ya) * (xc - xa)
     with np.errstate(invalid="ignore", divide="ignore"):
-        keep = ((np.minimum(np.minimum(za, zb), zc) > _NEAR) & (y_hi >= y_lo) & (np.abs(area) > 1e-12)
+        keep = ((np.minimum(np.minimum(za, zb), zc) > NEAR) & (y_hi >= y_lo) & (np.abs(area) > 1e-12)
                 & (np.maximum(np.maximum(xa, xb), xc) > 0.5) & (np.minimum(np.minimum(xa, xb), xc) < width - 0.5))
         # Barycentric weight of each corner as an affine function ex x + ey y + e0 (>= 0 inside).
         inv_area = 1.0 / area

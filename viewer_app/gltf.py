@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from viewer_app.colours import Colour, linear_rgb
+
 _HEADER, _CHUNK = struct.Struct("<4sII"), struct.Struct("<I4s")
 FLOAT, UINT16, UINT32 = 5126, 5123, 5125
 POINTS, LINES, TRIANGLES = 0, 1, 4
@@ -23,10 +25,9 @@ _LINEAR, _LINEAR_MIPMAP_LINEAR, _CLAMP = 9729, 9987, 33071
 UNLIT = "KHR_materials_unlit"
 
 
-def linear(colour: tuple[int, int, int]) -> list[float]:
-    """An sRGB 0-255 colour as glTF's linear factors (the sRGB transfer function, IEC 61966-2-1)."""
-    c = np.asarray(colour, dtype=np.float64) / 255.0
-    return [round(float(v), 5) for v in np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)]
+def linear(colour: Colour) -> list[float]:
+    """An sRGB 0-255 colour as glTF's linear factors, to 5 decimals (plenty for 8-bit colour)."""
+    return [round(float(v), 5) for v in linear_rgb(colour)]
 
 
 class GltfBuilder:
@@ -72,7 +73,7 @@ class GltfBuilder:
                                "componentType": UINT16 if small else UINT32, "count": int(data.size),
                                "type": "SCALAR"})
 
-    def material(self, name: str, colour: tuple[int, int, int], alpha: float = 1.0, unlit: bool = False,
+    def material(self, name: str, colour: Colour, alpha: float = 1.0, unlit: bool = False,
                  texture: int | None = None) -> int:
         """A double-sided material (CAD meshes mix their winding); blended when ``alpha`` < 1."""
         pbr: dict[str, Any] = {"baseColorFactor": [*linear(colour), float(alpha)], "metallicFactor": 0.0,

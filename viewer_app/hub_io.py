@@ -59,6 +59,11 @@ class AccessDenied(Imagenet3DError, PermissionError):
 _READ_TOKEN: ContextVar[str | bool | None] = ContextVar("imagenet3d_read_token")
 
 
+def current_token() -> str | bool | None:
+    """The token that Hub reads use here: the innermost :func:`reading_as`, else None (the default)."""
+    return _READ_TOKEN.get(None)
+
+
 @contextmanager
 def reading_as(token: str | bool | None) -> Iterator[None]:
     """Hub reads inside the block use ``token`` (False: anonymous)."""

@@ -8,7 +8,6 @@ drawn with an object selected) and ``/predictions`` (load a file for the session
 
 from __future__ import annotations
 
-import html
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -22,7 +21,6 @@ from viewer_app import page
 from viewer_app.access import Access, Guard, access_line
 from viewer_app.data import SORT_KEYS, Filter
 from viewer_app.overlay import KINDS, PREDICTION_STYLES
-from viewer_app.plots import statistics_html
 from viewer_app.predictions import load_predictions
 from viewer_app.viewer import SCENE, VIEWS_3D, WHOLE_IMAGE, ZOOMS, Sample
 
@@ -190,8 +188,8 @@ class Layout:
                 if predictions is not None:
                     scores = (f"**The paper's evaluation of the loaded predictions on this filter** "
                               f"({predictions.source}):\n\n```\n{predictions.table(rows)}\n```")
-                return statistics_html(viewer.index.statistics(rows)), scores
-            return run(token, lambda message: (f"<p>{html.escape(message)}</p>", ""), show)
+                return viewer.statistics_html(rows), scores
+            return run(token, lambda message: ("", message), show)   # the message as markdown: it may hold links
 
         def random_image(values, token):
             selection, (predictions,) = split(values)

@@ -26,27 +26,17 @@ renderer's own.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
-from _imagenet3d.render import Pose, rasterize
+from _imagenet3d.render import NEAR, Pose, rasterize
+from viewer_app.objects import Box, MeshSource, bbox, centre, lookup_mesh
 
-__all__ = ["TOLERANCE", "drawable_pose", "object_at", "silhouette_depth"]
-
-Mesh = tuple  # (vertices (V, 3), faces (F, 3)[, edges]); only the first two are used
-MeshSource = Mapping[int, Mesh] | Callable[[int], Mesh | None]
+__all__ = ["TOLERANCE", "object_at", "silhouette_depth"]
 
 #: Pixels around a box within which a click that hits nothing still selects it.
 TOLERANCE = 12.0
-_NEAR = 1e-3  # as _imagenet3d.render: faces touching the camera plane are not drawn
-
-
-def drawable_pose(obj: Mapping) -> Pose | None:
-    """The object's pose for rendering, or None when it cannot be drawn (a pose
-    value missing or non-finite, or distance <= 0): :meth:`Pose.of`, the one
-    definition that the renderer and the rest of the viewer share."""
-    return Pose.of(obj)
 
 
 def _box_corners(vertices: np.ndarray) -> np.ndarray:
@@ -69,7 +59,7 @@ def silhouette_depth(vertices: np.ndarray, faces: np.ndarray, pose: Pose, column
     # corner is in front of the camera (a convex set projects inside the hull
     # of its projected corners), and costs 8 projections instead of thousands.
     corners, corner_depth = pose.project(_box_corners(vertices))
-    if (corner_depth > _NEAR).all() and np.isfinite(corners).all():
+    if (corner_depth > NEAR).all() and np.isfinite(corners).all():
         (u0, v0), (u1, v1) = corners.min(axis=0), corners.max(axis=0)
         if not (u0 <= cx <= u1 and v0 <= cy <= v1):
             return None
@@ -94,60 +84,40 @@ def silhouette_depth(vertices: np.ndarray, faces: np.ndarray, pose: Pose, column
     return float(fragments.inv_depth.max()) if fragments.inv_depth.size else None
 
 
-def _bbox(obj: Mapping) -> tuple[float, float, float, float] | None:
-    box = obj.get("bbox")
-    if box is None or len(box) != 4 or not all(v is not None and math.isfinite(float(v)) for v in box):
-        return None
-    x1, y1, x2, y2 = (float(v) for v in box)
-    return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
-
-
-def _area(box: tuple[float, float, float, float] | None) -> float:
+def _area(box: Box | None) -> float:
     return math.inf if box is None else (box[2] - box[0]) * (box[3] - box[1])
 
 
-def _distance(obj: Mapping, box: tuple[float, float, float, float] | None, x: float, y: float) -> float:
+def _distance(obj: Mapping, box: Box | None, x: float, y: float) -> float:
     """Distance from (x, y) to the box (0 inside), or to the centre (px, py) without a box."""
     if box is not None:
         return math.hypot(max(box[0] - x, x - box[2], 0.0), max(box[1] - y, y - box[3], 0.0))
-    px, py = obj.get("px"), obj.get("py")
-    if px is None or py is None or not (math.isfinite(float(px)) and math.isfinite(float(py))):
-        return math.inf
-    return math.hypot(float(px) - x, float(py) - y)
-
-
-def _mesh(meshes: MeshSource, k: int) -> Mesh | None:
-    if callable(meshes):
-        try:
-            return meshes(k)
-        except LookupError:
-            return None
-    return meshes.get(k)
+    point = centre(obj)
+    return math.inf if point is None else math.hypot(point[0] - x, point[1] - y)
 
 
 def object_at(objects: list[dict], meshes: MeshSource, size: tuple[int, int], x: float, y: float,
               tolerance: float = TOLERANCE) -> int | None:
     """Index of the object a click at source pixel (x, y) selects, or None (rules: module docstring).
 
-    ``objects`` are the image's object dicts, ``meshes`` maps object index ->
-    (vertices, faces[, edges]) or is a callable of the index (as
-    :func:`viewer_app.overlay.draw_overlays` takes), ``size`` is the image's
-    (width, height): clicks outside it hit no silhouette.
+    ``objects`` are the image's object dicts, ``meshes`` a
+    :data:`viewer_app.objects.MeshSource` (as the overlays take), ``size`` is the
+    image's (width, height): clicks outside it hit no silhouette.
     """
     x, y = float(x), float(y)
     if not (math.isfinite(x) and math.isfinite(y)):
         return None
     column, row = math.floor(x), math.floor(y)
     on_image = 0 <= column < size[0] and 0 <= row < size[1]
-    boxes = [_bbox(obj) for obj in objects]
+    boxes = [bbox(obj) for obj in objects]
     inside = [k for k, box in enumerate(boxes)
               if box is not None and box[0] <= x <= box[2] and box[1] <= y <= box[3]]
 
     front, front_depth = None, -math.inf
     boxed = []  # objects drawn as their box: no pose or no mesh
     for k, obj in enumerate(objects):
-        pose = drawable_pose(obj)
-        mesh = _mesh(meshes, k) if pose is not None else None
+        pose = Pose.of(obj)
+        mesh = lookup_mesh(meshes, k) if pose is not None else None
         if pose is None or mesh is None:
             if k in inside:
                 boxed.append(k)

@@ -34,8 +34,8 @@ import pyarrow.compute as pc
 
 import imagenet3d
 from _imagenet3d.errors import Imagenet3DError, PredictionError
-from _imagenet3d.evaluation import _KNOWN_SET, _check_unit, _finite_number, _table
-from viewer_app.hub_io import _READ_TOKEN, HUB_PREFIX, AccessDenied, HubFiles
+from _imagenet3d.evaluation import check_unit, finite_number, score_errors
+from viewer_app.hub_io import HUB_PREFIX, AccessDenied, HubFiles, current_token
 
 if TYPE_CHECKING:
     from viewer_app.data import DatasetIndex
@@ -145,7 +145,6 @@ class PredictionSet:
         mask = self.scored & chosen[self.index.object_row]
         if not mask.any():
             return None
-        errors = self.error[mask]
         truth = self.true_code[mask]
         correct = None
         if task == "classification":
@@ -154,17 +153,7 @@ class PredictionSet:
                 raise Imagenet3DError("3D-aware classification needs a predicted category for every object; "
                                       "these predictions lack some: choose the pose task")
             correct = predicted == truth
-            errors = errors + np.where(correct, 0.0, math.pi)
-        names = self._true_names
-        super_categories = np.array([imagenet3d.SUPER_CATEGORIES.get(n, "") for n in names])[truth]
-        if task == "open_vocabulary":
-            known = np.array([n in _KNOWN_SET for n in names], dtype=bool)[truth]
-            tables = {"known": _table(errors, super_categories, known, correct),
-                      "novel": _table(errors, super_categories, ~known, correct)}
-        else:
-            tables = {"all": _table(errors, super_categories, np.ones(len(errors), dtype=bool), correct)}
-        return {"task": task, "num_objects": int(mask.sum()), "super_category_note": imagenet3d.SUPER_CATEGORY_NOTE,
-                "tables": tables}
+        return score_errors(self.error[mask], np.asarray(self._true_names, dtype=object)[truth], task, correct)
 
     def table(self, rows: Sequence[int] | np.ndarray, task: str | None = None) -> str:
         """The paper's table (``imagenet3d.format_table``, markdown) for the scored objects of image ``rows``,
@@ -210,7 +199,7 @@ def _load(source: str, index: DatasetIndex, token: str | bool | None, angle_unit
                   zip(index.image_ids, index.num_objects.tolist()) for k in range(count)]
     at, values, named = _align(items, object_ids, source)
     try:
-        _check_unit(values, [object_ids[a] for a in at.tolist()], angle_unit)
+        check_unit(values, [object_ids[a] for a in at.tolist()], angle_unit)
     except PredictionError as error:
         raise PredictionError(f"{source}: {error}") from None
     angles = np.full((len(object_ids), 3), np.nan)
@@ -252,7 +241,7 @@ def _align(items: list[dict], object_ids: list[str], source: str) -> tuple[np.nd
         except KeyError as missing:
             raise PredictionError(f"{source}: prediction {oid!r} has no {missing.args[0]}") from None
         if not all(type(a) is float for a in angles):   # the usual case is checked below, all at once
-            angles = tuple(_finite_number(a, f"{source}: prediction {oid!r}: {key}", PredictionError)
+            angles = tuple(finite_number(a, f"{source}: prediction {oid!r}: {key}", PredictionError)
                            for a, key in zip(angles, ANGLES))
         category = item.get("category")
         at.append(where)
@@ -266,7 +255,7 @@ def _align(items: list[dict], object_ids: list[str], source: str) -> tuple[np.nd
     bad = np.flatnonzero(~np.isfinite(array).all(axis=1))
     if bad.size:   # NaN or inf, from JSON's NaN / Infinity or CSV's "nan"
         row, column = int(bad[0]), int(np.flatnonzero(~np.isfinite(array[bad[0]]))[0])
-        _finite_number(array[row, column], f"{source}: prediction {object_ids[at[row]]!r}: {ANGLES[column]}",
+        finite_number(array[row, column], f"{source}: prediction {object_ids[at[row]]!r}: {ANGLES[column]}",
                        PredictionError)
     order = np.argsort(positions, kind="stable")
     repeated = np.flatnonzero(np.diff(positions[order]) == 0)
@@ -296,7 +285,7 @@ def _read_hub(source: str, token: str | bool | None) -> list[dict]:
         raise Imagenet3DError(f"expected hf://datasets/ORG/NAME/path/to/predictions.jsonl, got {source!r}")
     repo, name = f"{parts[0]}/{parts[1]}", parts[2]
     root = f"{HUB_PREFIX}{repo}"
-    token = _READ_TOKEN.get(None) if token is None else token   # the visitor's, inside the viewer
+    token = current_token() if token is None else token   # the visitor's, inside the viewer
     try:
         files = HubFiles(root, token)
         size = files.size(f"{root}/{name}")

@@ -26,14 +26,13 @@ import numpy as np
 from PIL import Image
 
 import imagenet3d
+from _imagenet3d.render import Pose
+from viewer_app.colours import Colour, object_colour
 from viewer_app.gltf import LINES, GltfBuilder
-from viewer_app.overlay import OBJECT_COLOURS
+from viewer_app.objects import Mesh
 
-__all__ = ["scene_glb", "object_glb", "scene_camera", "drawable_pose", "PHOTO_SIDE", "PHOTO_DEPTH",
+__all__ = ["scene_glb", "object_glb", "scene_camera", "PHOTO_SIDE", "PHOTO_DEPTH",
            "DIMMED_ALPHA", "FRUSTUM_COLOUR", "VIEW_ALPHA", "VIEW_BETA"]
-
-Colour = tuple[int, int, int]
-Mesh = tuple  # (vertices (V, 3), faces (F, 3)), as DatasetIndex.mesh gives them
 
 #: The embedded photo's longest side in pixels: sharp enough on screen, ~100-200 KB as JPEG.
 PHOTO_SIDE = 1024
@@ -50,34 +49,20 @@ VIEW_ALPHA, VIEW_BETA = 60.0, 70.0
 FRUSTUM_COLOUR: Colour = (128, 128, 128)
 FRUSTUM_STEPS = 16
 _FLIP_YZ = np.diag([1.0, -1.0, -1.0])  # OpenCV camera axes to glTF's (and back)
-_POSE_KEYS = ("azimuth", "elevation", "theta", "distance", "px", "py")
 _Z_UP_TO_Y_UP = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])  # CAD z-up, front -y -> glTF
 
 
-def drawable_pose(obj: dict) -> dict | None:
-    """``camera_matrices``' arguments of an object, or None when its pose cannot be drawn
-    (a pose value missing or not finite, or distance <= 0) - the overlays' rule."""
-    if any(obj.get(key) is None for key in _POSE_KEYS):
-        return None
-    pose = {key: float(obj[key]) for key in _POSE_KEYS}
-    if not all(math.isfinite(v) for v in pose.values()) or pose["distance"] <= 0:
-        return None
-    pose["viewport"] = float(obj.get("viewport") or imagenet3d.DEFAULT_VIEWPORT)
-    pose["focal"] = float(obj.get("focal") or imagenet3d.DEFAULT_FOCAL)
-    return pose
-
-
-def _camera_points(vertices: np.ndarray, pose: dict, K0: np.ndarray) -> np.ndarray:
+def _camera_points(vertices: np.ndarray, pose: Pose, K0: np.ndarray) -> np.ndarray:
     """Object vertices in the shared camera's OpenCV frame: ``K0^-1 K (R X + t)``, one affine map."""
-    K, R, t = imagenet3d.camera_matrices(**pose)
+    K, R, t = pose.matrices()
     shear = np.linalg.solve(K0, K)
     return np.asarray(vertices, dtype=np.float64) @ (shear @ R).T + shear @ t
 
 
-def _shared_camera(poses: list[dict], width: int, height: int) -> np.ndarray:
+def _shared_camera(poses: list[Pose], width: int, height: int) -> np.ndarray:
     """``K0``: the objects' focal length in pixels (their median; they share one in the release),
     principal point at the image centre."""
-    f = float(np.median([p["viewport"] * p["focal"] for p in poses])) if poses else float(
+    f = float(np.median([p.viewport * p.focal for p in poses])) if poses else float(
         imagenet3d.DEFAULT_VIEWPORT * imagenet3d.DEFAULT_FOCAL)
     return np.array([[f, 0.0, width / 2], [0.0, f, height / 2], [0.0, 0.0, 1.0]])
 
@@ -109,7 +94,7 @@ def _add_mesh(gltf: GltfBuilder, name: str, points: np.ndarray, faces: np.ndarra
 def scene_glb(objects: list[dict], meshes: Mapping[int, Mesh], photo: Image.Image,
               selected: int | None = None, size: tuple[int, int] | None = None) -> bytes:
     """One image's scene as GLB bytes: each object k with a drawable pose and a mesh in ``meshes`` as
-    node "k: category" (colour OBJECT_COLOURS[k % 8]; with ``selected`` given, the others are
+    node "k: category" (colour ``object_colour(k)``; with ``selected`` given, the others are
     translucent), the camera (a glTF camera node at the origin with the image's field of view), its
     frustum (lines) and the photo on its image plane (unlit texture). ``size`` is the original
     image's (width, height) when ``photo`` is a reduced copy; pixel coordinates refer to it.
@@ -118,7 +103,7 @@ def scene_glb(objects: list[dict], meshes: Mapping[int, Mesh], photo: Image.Imag
     """
     width, height = size or photo.size
     drawn = [(k, obj, pose) for k, obj in enumerate(objects)
-             if (pose := drawable_pose(obj)) is not None and meshes.get(k) is not None]
+             if (pose := Pose.of(obj)) is not None and meshes.get(k) is not None]
     K0 = _shared_camera([pose for _, _, pose in drawn], width, height)
     gltf = GltfBuilder()
     shared: dict[int, tuple[np.ndarray, int]] = {}
@@ -128,7 +113,7 @@ def scene_glb(objects: list[dict], meshes: Mapping[int, Mesh], photo: Image.Imag
         points = _camera_points(vertices, pose, K0) @ _FLIP_YZ
         alpha = 1.0 if selected is None or selected == k else DIMMED_ALPHA
         name = f"{k}: {obj['category']}"
-        material = gltf.material(name, OBJECT_COLOURS[k % len(OBJECT_COLOURS)], alpha)
+        material = gltf.material(name, object_colour(k), alpha)
         boxes += _add_mesh(gltf, name, points, faces, material, shared)
 
     depth = max(PHOTO_DEPTH * -min((b[2] for b in boxes), default=0.0), MIN_PHOTO_DEPTH)
@@ -187,11 +172,11 @@ def object_glb(obj: dict, mesh: Mesh, colour: Colour) -> bytes:
     annotated pose as the camera sees it (glTF axes, camera looking down -z) when the pose is
     drawable, else in its canonical CAD orientation (z-up, front -y, as glTF's y-up, front +z)."""
     vertices, faces = mesh[:2]
-    pose = drawable_pose(obj)
+    pose = Pose.of(obj)
     if pose is None:
         turn = _Z_UP_TO_Y_UP
     else:  # the OpenCV rotation, then OpenCV axes to glTF's: diag(1,-1,-1) R = rotation_matrix
-        turn = _FLIP_YZ @ imagenet3d.camera_matrices(**pose)[1]
+        turn = _FLIP_YZ @ pose.rotation()
     gltf = GltfBuilder()
     name = str(obj.get("category", "object"))
     _add_mesh(gltf, name, np.asarray(vertices, dtype=np.float64) @ turn.T, faces, gltf.material(name, colour), {})

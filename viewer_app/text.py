@@ -6,7 +6,7 @@ import html
 import math
 
 import imagenet3d
-from viewer_app.overlay import OBJECT_COLOURS
+from viewer_app.colours import chip_text_colour, object_colour
 
 
 def _degrees(value):
@@ -16,23 +16,6 @@ def _degrees(value):
 def _elevation_degrees(value):
     """Elevation as people read it, signed in (-180, 180] (stored wrapped: 354 degrees is -6)."""
     return None if value is None or not math.isfinite(value) else _degrees(float(imagenet3d.signed_angle(value)))
-
-
-def _luminance(colour: tuple[int, int, int]) -> float:
-    """Relative luminance of an sRGB colour (WCAG 2.1, section 1.4.3)."""
-    linear = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in colour]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast_ratio(first: tuple[int, int, int], second: tuple[int, int, int]) -> float:
-    """WCAG 2.1 contrast ratio of two colours, from 1 to 21 (4.5 is the bar for normal text)."""
-    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
-
-
-def chip_text_colour(background: tuple[int, int, int]) -> tuple[int, int, int]:
-    """Black or white, whichever reads better on ``background``."""
-    return max(((17, 17, 17), (255, 255, 255)), key=lambda text: contrast_ratio(text, background))
 
 
 def _round(value):
@@ -67,7 +50,7 @@ def object_label(k: int, obj: dict) -> str:
 
 
 def _chip(k: int, obj: dict | None, selected: int | None) -> str:
-    background = OBJECT_COLOURS[k % len(OBJECT_COLOURS)]
+    background = object_colour(k)
     colour, text_colour = ("#{:02x}{:02x}{:02x}".format(*c) for c in (background, chip_text_colour(background)))
     if obj is not None and imagenet3d.has_pose(obj):
         label = (f"{k}: az {_degrees(obj['azimuth'])}° el {_elevation_degrees(obj['elevation'])}° "

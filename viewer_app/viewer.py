@@ -28,9 +28,11 @@ from PIL import Image
 
 import imagenet3d
 from _imagenet3d.files import temporary_name
+from viewer_app.colours import object_colour
 from viewer_app.data import DatasetIndex, Filter
-from viewer_app.overlay import DISPLAY_SIZE, KINDS, OBJECT_COLOURS, render_view, zoom_region
+from viewer_app.overlay import DISPLAY_SIZE, KINDS, render_view, zoom_region
 from viewer_app.picking import object_at
+from viewer_app.plots import statistics_html
 from viewer_app.predictions import PredictionSet
 from viewer_app.scene import object_glb, scene_camera, scene_glb
 from viewer_app.text import caption_html, object_label, pose_row, pose_table_headers
@@ -156,6 +158,10 @@ class Viewer:
         image = image.convert("RGB")
         image.thumbnail((THUMBNAIL, THUMBNAIL))
         return image
+
+    def statistics_html(self, rows: list[int]) -> str:
+        """The Statistics tab's plots for the images in ``rows``."""
+        return statistics_html(self.index.statistics(rows))
 
     # -- navigation -----------------------------------------------------------------------------
 
@@ -308,7 +314,7 @@ class Viewer:
         key = repr([obj[k] for k in ("category", "cad_index", "azimuth", "elevation", "theta", "distance")] + [k])
         name = f"{obj['category']}-{obj['cad_index']:02d}-" + self.files.name(f"model|{key}", ".glb")
         path = self.files.get(name, lambda path: path.write_bytes(
-            object_glb(obj, mesh, OBJECT_COLOURS[k % len(OBJECT_COLOURS)])))
+            object_glb(obj, mesh, object_colour(k))))
         why = "; ".join(str(r) for r in reasons)
         if imagenet3d.has_pose(obj):
             return path, (f"Object {k} ({obj['category']}), CAD model {obj['cad_index']}, at its annotated pose"
