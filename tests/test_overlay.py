@@ -25,6 +25,7 @@ from viewer_app.overlay import (
     View,
     draw_overlays,
     render_view,
+    view_geometry,
     zoom_region,
 )
 
@@ -623,6 +624,19 @@ def test_side_by_side_doubles_the_width_and_maps_both_halves():
     assert set(PREDICTION_STYLES) == {"overlaid", "side by side"}
     with pytest.raises(ValueError):
         render_view(image, objects, meshes, ALL_KINDS, predictions={0: (0.0, 0.0, 0.0)}, prediction_style="stacked")
+
+
+@pytest.mark.parametrize("region, style", [(None, None), ((30.5, 20.0, 200.0, 140.0), None), (None, "side by side"),
+                                           ((30.5, 20.0, 200.0, 140.0), "overlaid")])
+def test_view_geometry_is_what_render_view_draws_without_drawing(region, style):
+    """The viewer maps a click back to the photo from view_geometry alone, long after the picture is gone."""
+    image, objects, meshes = two_objects()
+    options = {"predictions": {0: (0.9, 0.1, 0.0)}, "prediction_style": style} if style else {}
+    view = render_view(image, objects, meshes, ALL_KINDS, region=region, **options)
+    geometry = view_geometry(image.size, region, side_by_side=style == "side by side")
+    assert geometry == view.geometry
+    for x, y in [(0.0, 0.0), (10.0, 20.0), (view.image.width - 1.0, view.image.height - 1.0)]:
+        assert geometry.source_point(x, y) == view.source_point(x, y)
 
 
 def test_objects_without_a_pose_keep_their_box_and_label():

@@ -148,11 +148,12 @@ class Layout:
         return predictions.row_worst_error() if predictions is not None else None
 
     def _run(self, oauth_token, empty, action):
-        """The guard, plus a one-line message for a filter the data cannot answer (e.g. error without predictions)."""
+        """The guard, plus a one-line message for what the data cannot answer (sorting by error without
+        predictions, an unreadable predictions file)."""
         def guarded(viewer):
             try:
                 return action(viewer)
-            except (Imagenet3DError, ValueError) as error:
+            except Imagenet3DError as error:
                 return empty(str(error))
         return self.guard(oauth_token, empty, guarded)
 

@@ -29,7 +29,8 @@ from viewer_app.objects import Mesh, MeshSource, bbox, centre, lookup_mesh
 
 __all__ = [
     "OBJECT_COLOURS", "AXIS_COLOURS", "KINDS", "PREDICTION_STYLES", "DISPLAY_SIZE", "MAX_DISPLAY_SIZE",
-    "WIREFRAME_ALPHA", "FILL_ALPHA", "AXIS_LENGTH", "View", "render_view", "draw_overlays", "zoom_region",
+    "WIREFRAME_ALPHA", "FILL_ALPHA", "AXIS_LENGTH", "View", "Geometry", "view_geometry", "render_view",
+    "draw_overlays", "zoom_region",
 ]
 
 #: "wireframe" is the model's (feature) edges, "fill" its shaded silhouette.
@@ -48,26 +49,47 @@ AXIS_LENGTH = 0.3
 
 
 @dataclass(frozen=True)
+class Geometry:
+    """Where a rendered picture shows the photo: display pixel (x, y) of a panel shows source pixel
+    ``origin + (x, y) / scale``. A side-by-side view has two panels of equal width (ground truth
+    left, prediction right) over the same region. Kept apart from the picture so that a click can be
+    mapped back long after the picture itself is gone."""
+
+    origin: tuple[float, float]
+    scale: float
+    width: int          # of the whole picture, display pixels
+    panels: int = 1
+
+    def source_point(self, x: float, y: float) -> tuple[float, float]:
+        """Source-image coordinates of display point (x, y), in whichever panel it falls."""
+        width = self.width // self.panels
+        x = float(x) - width * min(max(int(x // width), 0), self.panels - 1)
+        return self.origin[0] + x / self.scale, self.origin[1] + float(y) / self.scale
+
+    def display_point(self, x: float, y: float, panel: int = 0) -> tuple[float, float]:
+        """Display coordinates of source point (x, y) in ``panel``; inverse of :meth:`source_point`."""
+        width = self.width // self.panels
+        return (x - self.origin[0]) * self.scale + panel * width, (y - self.origin[1]) * self.scale
+
+
+@dataclass(frozen=True)
 class View:
-    """A rendered picture and where it shows the photo: display pixel (x, y) of a
-    panel shows source pixel ``origin + (x, y) / scale``. A side-by-side view has two
-    panels of equal width (ground truth left, prediction right) over the same region."""
+    """A rendered picture and its :class:`Geometry`."""
 
     image: Image.Image
     origin: tuple[float, float]
     scale: float
     panels: int = 1
 
+    @property
+    def geometry(self) -> Geometry:
+        return Geometry(self.origin, self.scale, self.image.width, self.panels)
+
     def source_point(self, x: float, y: float) -> tuple[float, float]:
-        """Source-image coordinates of display point (x, y), in whichever panel it falls."""
-        width = self.image.width // self.panels
-        x = float(x) - width * min(max(int(x // width), 0), self.panels - 1)
-        return self.origin[0] + x / self.scale, self.origin[1] + float(y) / self.scale
+        return self.geometry.source_point(x, y)
 
     def display_point(self, x: float, y: float, panel: int = 0) -> tuple[float, float]:
-        """Display coordinates of source point (x, y) in ``panel``; inverse of :meth:`source_point`."""
-        width = self.image.width // self.panels
-        return (x - self.origin[0]) * self.scale + panel * width, (y - self.origin[1]) * self.scale
+        return self.geometry.display_point(x, y, panel)
 
 
 def _predicted(obj: dict, rotation: tuple[float, float, float]) -> Pose | None:
@@ -245,6 +267,14 @@ def _geometry(size: tuple[int, int], region: tuple[float, float, float, float] |
     scale = display_size / long if long < display_size else min(1.0, MAX_DISPLAY_SIZE / long)
     # floor: the resampled box x0 + w / scale stays inside the image.
     return x0, y0, scale, max(1, math.floor((x1 - x0) * scale + 1e-9)), max(1, math.floor((y1 - y0) * scale + 1e-9))
+
+
+def view_geometry(size: tuple[int, int], region: tuple[float, float, float, float] | None = None,
+                  display_size: int = DISPLAY_SIZE, side_by_side: bool = False) -> Geometry:
+    """The :class:`Geometry` of what :func:`render_view` draws for an image of ``size`` (side by side:
+    predictions given in that style), without drawing it: a click on the picture maps back with it."""
+    x0, y0, scale, w, h = _geometry(size, region, display_size)
+    return Geometry((x0, y0), scale, 2 * w if side_by_side else w, 2 if side_by_side else 1)
 
 
 def _resample(image: Image.Image, x0: float, y0: float, scale: float, w: int, h: int) -> Image.Image:

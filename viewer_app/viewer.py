@@ -30,7 +30,7 @@ import imagenet3d
 from _imagenet3d.files import temporary_name
 from viewer_app.colours import object_colour
 from viewer_app.data import DatasetIndex, Filter
-from viewer_app.overlay import DISPLAY_SIZE, KINDS, render_view, zoom_region
+from viewer_app.overlay import DISPLAY_SIZE, KINDS, PREDICTION_STYLES, render_view, view_geometry, zoom_region
 from viewer_app.picking import object_at
 from viewer_app.plots import statistics_html
 from viewer_app.predictions import PredictionSet
@@ -127,8 +127,6 @@ class Viewer:
     def __init__(self, index: DatasetIndex, max_files: int = 4000):
         self.index = index
         self.files = Files(max_files)
-        self._views: OrderedDict[str, object] = OrderedDict()   # overlay name -> its View (for clicks)
-        self._views_lock = threading.Lock()
 
     # -- the grid -------------------------------------------------------------------------------
 
@@ -228,34 +226,22 @@ class Viewer:
     def overlay_file(self, image_id: str, objects: list[dict], kinds: list[str], selected: int | None, zoom: str,
                      style: str | None, predicted: dict) -> str:
         name = self._overlay_name(image_id, kinds, selected, zoom, style, predicted)
+        return self.files.get(name, lambda path: self._draw(image_id, objects, kinds, selected, zoom, style,
+                                                            predicted).image.save(path, "JPEG", quality=92))
 
-        def draw(path: Path) -> None:
-            view = self._draw(image_id, objects, kinds, selected, zoom, style, predicted)
-            view.image.save(path, "JPEG", quality=92)
-            self._remember(name, view)
-
-        path = self.files.get(name, draw)
-        if name not in self._views:  # drawn by an earlier request that was pruned from the views
-            self._remember(name, self._draw(image_id, objects, kinds, selected, zoom, style, predicted))
-        return path
-
-    def _remember(self, name: str, view) -> None:
-        with self._views_lock:
-            self._views[name] = _Geometry(view.origin, view.scale, view.source_point)
-            self._views.move_to_end(name)
-            while len(self._views) > 256:
-                self._views.popitem(last=False)
+    @staticmethod
+    def _region(objects: list[dict], selected: int | None, zoom: str, size: tuple[int, int]):
+        """The part of the photo shown: all of it, or the selected object's surroundings."""
+        return zoom_region(objects[selected], size) if zoom == ZOOM_TO_OBJECT and selected is not None else None
 
     def _draw(self, image_id: str, objects: list[dict], kinds: list[str], selected: int | None, zoom: str,
               style: str | None, predicted: dict):
         image = Image.open(io.BytesIO(self.index.image_bytes(image_id)))
-        meshes = self.meshes(objects)
-        region = (zoom_region(objects[selected], image.size) if zoom == ZOOM_TO_OBJECT and selected is not None
-                  else None)
         chosen = [k for k in kinds if k in KINDS]
         options = {"prediction_style": style} if style else {}
-        return render_view(image, objects, meshes, chosen, selected=selected, predictions=predicted or None,
-                           region=region, display_size=DISPLAY_SIZE, **options)
+        return render_view(image, objects, self.meshes(objects), chosen, selected=selected,
+                           predictions=predicted or None, region=self._region(objects, selected, zoom, image.size),
+                           display_size=DISPLAY_SIZE, **options)
 
     def meshes(self, objects: list[dict]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         found = {k: self.index.mesh(o["category"], o["cad_index"]) for k, o in enumerate(objects)
@@ -267,15 +253,13 @@ class Viewer:
         """The object under the pixel (x, y) of the overlay picture shown for these settings."""
         if image_id not in self.index.position:
             return None
-        objects = self.index.record(image_id)["objects"]
+        record = self.index.record(image_id)
+        objects, size = record["objects"], (record["width"], record["height"])
         selected = selected_index(choice, objects)
         predicted = predictions.image_predictions(self.index.position[image_id]) if predictions else {}
-        name = self._overlay_name(image_id, kinds, selected, zoom, style, predicted)
-        if name not in self._views:
-            self.overlay_file(image_id, objects, kinds, selected, zoom, style, predicted)
-        sx, sy = self._views[name].source_point(x, y)
-        width, height = self.index.record(image_id)["width"], self.index.record(image_id)["height"]
-        return object_at(objects, self.meshes(objects), (width, height), sx, sy)
+        geometry = view_geometry(size, self._region(objects, selected, zoom, size), DISPLAY_SIZE,
+                                 side_by_side=bool(predicted) and style == PREDICTION_STYLES[1])
+        return object_at(objects, self.meshes(objects), size, *geometry.source_point(x, y))
 
     # -- the 3D panel ---------------------------------------------------------------------------
 
@@ -330,12 +314,3 @@ def _camera(path: str) -> tuple:
     with open(path, "rb") as glb:
         head = glb.read(20)
         return scene_camera(head + glb.read(struct.unpack_from("<I", head, 12)[0]))
-
-
-@dataclass(frozen=True)
-class _Geometry:
-    """Where a drawn view came from: enough to map a click back to the photo's pixels."""
-
-    origin: tuple[float, float]
-    scale: float
-    source_point: Callable[[float, float], tuple[float, float]]
