@@ -12,7 +12,6 @@ own token (viewer_app/access.py).
 from __future__ import annotations
 
 import argparse
-import ctypes
 import ipaddress
 import os
 import socket
@@ -27,6 +26,7 @@ from viewer_app.access import Access, Guard
 from viewer_app.data import DatasetIndex
 from viewer_app.hub_io import hub_repo
 from viewer_app.layout import Layout
+from viewer_app.memory import limit_malloc_arenas
 from viewer_app.viewer import Viewer
 
 CONCURRENCY = 4
@@ -48,21 +48,6 @@ def build_app(source: DatasetIndex | Access, concurrency: int = CONCURRENCY, loc
     # (Gradio's default is one per event); the bounded queue turns overload into a message.
     demo.queue(default_concurrency_limit=concurrency, max_size=QUEUE_SIZE)
     return demo
-
-
-def limit_malloc_arenas(arenas: int = 2) -> bool:
-    """Cap glibc's malloc arenas (as MALLOC_ARENA_MAX does) before the server starts its threads.
-
-    Gradio runs handlers on a pool of threads and glibc gives each its own
-    arena; under 20 concurrent clients the fragmented arenas took the server
-    from 400 to over 600 MB (measured, BENCHMARKS.md). Returns False where
-    there is no glibc.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return False
-    return bool(libc.mallopt(-8, arenas))  # -8 is M_ARENA_MAX in malloc.h
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,6 +37,8 @@ STATUS_BITS = {status: 1 << i for i, status in enumerate(imagenet3d.OBJECT_STATU
 STATUS_BITS[None] = 1 << len(imagenet3d.OBJECT_STATUSES)  # objects without a status
 DENSE_BITS = {"dense_yes": 1, "dense_no": 2, None: 4}
 ERROR_SORT = "pose error (worst first)"   # needs predictions (select's errors)
+#: Row groups of images read at once (each about 4 MB at the real size).
+GROUPS_PER_READ = 4
 SORT_KEYS = ("image_id", "category", "objects (most first)", "width x height (largest first)", ERROR_SORT)
 
 
@@ -300,18 +302,23 @@ class DatasetIndex:
             location = self.image_location(image_id)
             by_group.setdefault((location.file, location.row_group), []).append((image_id, location.row))
         found = {}
-        for file in dict.fromkeys(file for file, _ in by_group):   # each file's row groups in one pass
+        for file in dict.fromkeys(file for file, _ in by_group):
             groups = sorted(group for f, group in by_group if f == file)
             metadata = self._metadata(file)
-            table = read_row_groups(self.fs, file, metadata, groups, ["image", "image_id"])
-            starts = np.cumsum([0] + [metadata.row_group(g).num_rows for g in groups])
-            images, ids = table.column("image"), table.column("image_id")
-            for group, start in zip(groups, starts):
-                for image_id, row in by_group[(file, group)]:
-                    if ids[start + row].as_py() != image_id:  # the footers' row counts placed it
-                        raise LookupError(f"{file} holds {ids[start + row].as_py()} where the index expects "
-                                          f"{image_id}: the folder mixes two builds; build it again")
-                    found[image_id] = images[start + row].as_py()["bytes"]
+            # A few row groups per read: nearby ones still come in one request, and a page whose
+            # images are scattered over 24 groups holds ~16 MB of them at a time, not ~100 MB.
+            for first in range(0, len(groups), GROUPS_PER_READ):
+                batch = groups[first:first + GROUPS_PER_READ]
+                table = read_row_groups(self.fs, file, metadata, batch, ["image", "image_id"])
+                starts = np.cumsum([0] + [metadata.row_group(g).num_rows for g in batch])
+                images, ids = table.column("image"), table.column("image_id")
+                for group, start in zip(batch, starts):
+                    for image_id, row in by_group[(file, group)]:
+                        if ids[start + row].as_py() != image_id:  # the footers' row counts placed it
+                            raise LookupError(f"{file} holds {ids[start + row].as_py()} where the index expects "
+                                              f"{image_id}: the folder mixes two builds; build it again")
+                        found[image_id] = images[start + row].as_py()["bytes"]
+                del table, images, ids
         return found
 
     @functools.lru_cache(maxsize=8)

@@ -30,6 +30,7 @@ import imagenet3d
 from _imagenet3d.files import temporary_name
 from viewer_app.colours import object_colour
 from viewer_app.data import DatasetIndex, Filter
+from viewer_app.memory import release_memory
 from viewer_app.overlay import DISPLAY_SIZE, KINDS, PREDICTION_STYLES, render_view, view_geometry, zoom_region
 from viewer_app.picking import object_at
 from viewer_app.plots import statistics_html
@@ -62,6 +63,13 @@ class Files:
         self.max_files = max_files
         self._recent: OrderedDict[Path, None] = OrderedDict()
         self._lock = threading.Lock()
+        self.drew = False   # since the last settle()
+
+    def settle(self) -> None:
+        """After a request: if it drew anything, give the memory drawing took back (memory.py)."""
+        if self.drew:
+            self.drew = False
+            release_memory()
 
     def name(self, key: str, suffix: str) -> str:
         return hmac.new(self._secret, key.encode(), hashlib.sha256).hexdigest()[:32] + suffix
@@ -79,6 +87,7 @@ class Files:
             temporary = temporary_name(path)
             write(temporary)
             os.replace(temporary, path)
+            self.drew = True
         with self._lock:
             stale = [self._recent.popitem(last=False)[0] for _ in range(len(self._recent) - self.max_files)]
         for old in stale:
@@ -136,6 +145,7 @@ class Viewer:
         page = int(min(max(int(page or 1), 1), pages))
         shown = [self.index.image_ids[r] for r in rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
         items = list(zip(self.thumbnail_files(shown), shown))
+        self.files.settle()
         note = (f"{len(rows):,} images match; page {page} of {pages}" if rows
                 else "No image matches these filters.")
         return items, page, note
@@ -213,6 +223,7 @@ class Viewer:
                   f"({record['super_category']}, our grouping) · {'known' if record['known'] else 'novel'} "
                   f"· {record['width']}x{record['height']} · {len(objects)} object(s)"
                   + (f", {unusable} unusable" if unusable else "") + (f" · {where}" if where else ""))
+        self.files.settle()
         return Sample(overlay, table, pose_table_headers(predictions is not None), caption_html(
             record["caption"], objects, selected), header, model, model_label, camera, object_choices(objects),
             object_choices(objects)[selected + 1] if selected is not None else ALL_OBJECTS)
