@@ -108,6 +108,9 @@ def _loopback(host: str) -> bool:
 
 def port_is_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # As the server binds: a port whose last connections are still closing (TIME_WAIT, a minute
+        # after a viewer stopped) is free; one a server listens on is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:

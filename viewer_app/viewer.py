@@ -40,6 +40,8 @@ from viewer_app.text import caption_html, object_label, pose_row, pose_table_hea
 
 PAGE_SIZE = 24
 THUMBNAIL = 192
+#: Pictures and scenes drawn at once (the server runs more requests than this at once).
+DRAWS_AT_ONCE = 2
 #: The photo in the scene view is decoded at about this size (scene_glb downscales it to 1024 anyway).
 SCENE_PHOTO = 1024
 WHOLE_IMAGE, ZOOM_TO_OBJECT = "whole image", "zoom to the selected object"
@@ -136,6 +138,9 @@ class Viewer:
     def __init__(self, index: DatasetIndex, max_files: int = 4000):
         self.index = index
         self.files = Files(max_files)
+        # Drawing holds tens of MB for a moment: at most DRAWS_AT_ONCE at a time, so memory under many
+        # visitors stays bounded, while their reads (network waits on hf://) still overlap.
+        self._drawing = threading.Semaphore(DRAWS_AT_ONCE)
 
     # -- the grid -------------------------------------------------------------------------------
 
@@ -247,12 +252,14 @@ class Viewer:
 
     def _draw(self, image_id: str, objects: list[dict], kinds: list[str], selected: int | None, zoom: str,
               style: str | None, predicted: dict):
-        image = Image.open(io.BytesIO(self.index.image_bytes(image_id)))
+        data, meshes = self.index.image_bytes(image_id), self.meshes(objects)   # reads: not bounded
         chosen = [k for k in kinds if k in KINDS]
         options = {"prediction_style": style} if style else {}
-        return render_view(image, objects, self.meshes(objects), chosen, selected=selected,
-                           predictions=predicted or None, region=self._region(objects, selected, zoom, image.size),
-                           display_size=DISPLAY_SIZE, **options)
+        with self._drawing:
+            image = Image.open(io.BytesIO(data))
+            return render_view(image, objects, meshes, chosen, selected=selected, predictions=predicted or None,
+                               region=self._region(objects, selected, zoom, image.size), display_size=DISPLAY_SIZE,
+                               **options)
 
     def meshes(self, objects: list[dict]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         found = {k: self.index.mesh(o["category"], o["cad_index"]) for k, o in enumerate(objects)
@@ -288,10 +295,12 @@ class Viewer:
             return None, "Scene: no object of this image has both a pose and a CAD model", None
 
         def write(path: Path) -> None:
-            photo = Image.open(io.BytesIO(self.index.image_bytes(image_id)))
-            size = photo.size
-            photo.draft("RGB", (SCENE_PHOTO, SCENE_PHOTO))   # JPEG: decode at reduced scale
-            path.write_bytes(scene_glb(objects, meshes, photo.convert("RGB"), selected, size=size))
+            data = self.index.image_bytes(image_id)
+            with self._drawing:
+                photo = Image.open(io.BytesIO(data))
+                size = photo.size
+                photo.draft("RGB", (SCENE_PHOTO, SCENE_PHOTO))   # JPEG: decode at reduced scale
+                path.write_bytes(scene_glb(objects, meshes, photo.convert("RGB"), selected, size=size))
 
         path = self.files.get(self.files.name(f"scene|{image_id}|{selected}", ".glb"), write)
         left_out = len(objects) - len(drawable)
