@@ -18,9 +18,8 @@ from conversion.__main__ import main
 from conversion.hub.space import HOSTING, ZERO_GPU, build_space, push_space
 
 from releases import SMALL  # tests/ is on sys.path
-from viewer_process import free_port
+from viewer_process import ANY_FILTERS, free_port
 
-ANY_FILTERS = ["any", "any", "any", "any", "any", "any", "any", "", "image_id"]
 # What spaces/config.py reads: on ZeroGPU the platform sets both.
 ZERO_GPU_ENV = {"SPACES_ZERO_GPU": "true", "SPACES_ZERO_DEVICE_API_URL": "http://127.0.0.1:9/"}
 # Runs the Space's app.py as the Space does, except that torch is absent (the Space's requirements
@@ -94,7 +93,7 @@ def test_space_serves_with_the_spaces_package(tmp_path, built_dataset, zero_gpu)
         url = f"http://127.0.0.1:{port}/"
         _wait_for(url, server, log)
         assert f"zero_gpu {zero_gpu}" in log.read_text()
-        statistics = Client(url, verbose=False).predict(*ANY_FILTERS, api_name="/statistics")
+        statistics, _ = Client(url, verbose=False).predict(*ANY_FILTERS, api_name="/statistics")
         assert f"{SMALL.num_images} images" in statistics
     finally:
         server.terminate()

@@ -20,18 +20,9 @@ from viewer_app.app import build_app
 from viewer_app.colours import AXIS_COLOURS, OBJECT_COLOURS, chip_text_colour, contrast_ratio
 from viewer_app.data import ERROR_SORT, DatasetIndex, Filter
 from viewer_app.text import caption_html
-from viewer_app.viewer import SCENE, SELECTED_OBJECT, WHOLE_IMAGE, ZOOM_TO_OBJECT, Viewer
+from viewer_app.viewer import SELECTED_OBJECT, WHOLE_IMAGE, ZOOM_TO_OBJECT, Viewer
 
-from viewer_process import free_port
-
-ANY_FILTERS = ["any", "any", "any", "any", "any", "any", "any", "", "image_id", None]
-KINDS = ["wireframe", "fill", "bbox", "axes", "centre"]
-DRAWING = [KINDS, WHOLE_IMAGE, SCENE, "overlaid"]   # overlays, zoom, 3D panel, predictions' style
-
-
-def sample(client, image_id, choice="all", kinds=KINDS, zoom=WHOLE_IMAGE, view_3d=SCENE, filters=ANY_FILTERS):
-    """/sample: (overlay, pose table, caption HTML, 3D model, header, object choice)."""
-    return client.predict(image_id, kinds, choice, zoom, view_3d, "overlaid", *filters, api_name="/sample")
+from viewer_process import ANY_FILTERS, DRAWING, KINDS, free_port, sample
 
 
 @pytest.fixture(scope="module")

@@ -17,17 +17,9 @@ import pytest
 from gradio_client import Client
 
 from hub_standin import HubStandIn
+from viewer_process import ANY_FILTERS, free_port, sample
 from viewer_process import ViewerProcess as Viewer
-from viewer_process import free_port
 
-ANY_FILTERS = ["any", "any", "any", "any", "any", "any", "any", "", "image_id", None]
-KINDS = ["wireframe", "fill", "bbox", "axes", "centre"]
-DRAWING = ["all", "whole image", "scene: every object in the camera's frame", "overlaid"]
-
-
-def _sample(client, image_id):
-    """/sample: overlay, poses, chips, model, header, object choice."""
-    return client.predict(image_id, KINDS, *DRAWING, *ANY_FILTERS, api_name="/sample")
 GATED, PUBLIC = "ccvl-test/imagenet3d", "someone/imagenet3d-public"
 ALICE, BOB = "hf_alice_accepted", "hf_bob_not_accepted"
 
@@ -63,7 +55,7 @@ def test_anonymous_visitor_sees_nothing_and_is_told_where_to_accept(hub, gated_v
     assert statistics == note and plots == "" and not re.search(r"\d+ images", statistics)
     assert client.predict(*ANY_FILTERS, api_name="/random")[0] == ""
     image_id = _some_image_id(built_dataset)    # known from elsewhere: still nothing about it
-    overlay, poses, chips, model, header, _ = _sample(client, image_id)
+    overlay, poses, chips, model, header, _ = sample(client, image_id)
     assert overlay is None and model["value"] is None and poses["data"] in ([], [[]]) and chips == ""
     assert "Sign in" in header and image_id not in header
     assert _resolves(hub) == []   # not one byte of the dataset read on their behalf, with any token
@@ -77,7 +69,7 @@ def test_visitor_who_accepted_sees_the_data_read_with_their_token(hub, gated_vie
     assert len(items) == 24 and "images match" in note
     assert "images" in client.predict(*ANY_FILTERS, api_name="/statistics")[0]
     image_id = client.predict(*ANY_FILTERS, api_name="/random")[0]
-    overlay, poses, chips, model, header, _ = _sample(client, image_id)
+    overlay, poses, chips, model, header, _ = sample(client, image_id)
     assert overlay and os.path.getsize(overlay) > 0 and header.startswith(f"**{image_id}**")
     reads = _resolves(hub)
     assert reads and {r.token for r in reads} == {ALICE}   # the visitor's token, for the index and the bytes
@@ -96,7 +88,7 @@ def test_visitor_who_has_not_accepted_is_told_to(hub, built_dataset, tmp_path):
         hub.reset_counts()
         items, _, note = client.predict(*ANY_FILTERS, 1, api_name="/browse")
         assert items == [] and "not been granted access" in note and f"{hub.endpoint}/datasets/{GATED}" in note
-        overlay, *_, header, _ = _sample(client, _some_image_id(built_dataset))
+        overlay, *_, header, _ = sample(client, _some_image_id(built_dataset))
         assert overlay is None and "not been granted access" in header
         assert _resolves(hub) == [] and {r.status for r in hub.requests if r.kind == "auth-check"} == {403}
     finally:

@@ -13,9 +13,26 @@ from pathlib import Path
 import httpx
 import pytest
 
+from viewer_app.overlay import KINDS as OVERLAY_KINDS
+from viewer_app.viewer import SCENE, WHOLE_IMAGE
+
 from hub_standin import HubStandIn
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# What an API client sends for the page's controls (viewer_app/layout.py), shared by the tests that
+# drive the viewer through gradio_client: the ten filters at "no filter" (split, known, super-category,
+# category, object_status, dense, objects, caption text, sort, least pose error), every overlay, and
+# (after the overlays) the zoom, the 3D panel and the predictions' style.
+ANY_FILTERS = ["any", "any", "any", "any", "any", "any", "any", "", "image_id", None]
+KINDS = sorted(OVERLAY_KINDS)
+DRAWING = [KINDS, WHOLE_IMAGE, SCENE, "overlaid"]
+
+
+def sample(client, image_id: str, choice="all", kinds=KINDS, zoom=WHOLE_IMAGE, view_3d=SCENE,
+           filters=ANY_FILTERS):
+    """/sample: (overlay, pose table, caption HTML, 3D model, header, object choice)."""
+    return client.predict(image_id, kinds, choice, zoom, view_3d, "overlaid", *filters, api_name="/sample")
 
 
 class ViewerProcess:
