@@ -39,7 +39,7 @@ demo-data: $(VENV)/.installed
 # The viewer over the demo dataset already built (no rebuild).
 serve: $(VENV)/.installed
 	@test -d $(DEMO)/imagenet3d || { echo "error: no demo dataset in $(DEMO)/imagenet3d: run make demo first" >&2; exit 2; }
-	GRADIO_ANALYTICS_ENABLED=False $(PY) -m viewer_app.app $(DEMO)/imagenet3d --port $(PORT)
+	GRADIO_ANALYTICS_ENABLED=False $(PY) -m viewer_app.app $(DEMO)/imagenet3d --port $(PORT) --local-predictions
 
 # tests/test_browser.py drives Debian's Chromium through Playwright, which never
 # downloads a browser of its own. Installed only when missing, so a no-op after;

@@ -58,12 +58,17 @@ def read_predictions(path: str | os.PathLike) -> list[dict[str, Any]]:
         text = handle.read()
     start = text.lstrip()[:1]
     if name.lower().endswith(".csv") or (start and start not in "[{"):
-        return _read_prediction_csv(text, name)
+        try:
+            return _read_prediction_csv(text, name)
+        except csv.Error as error:   # e.g. a field over the csv module's size limit
+            raise PredictionError(f"{name}: not readable as CSV ({error})") from None
     if start == "[":
         try:
             items = json.loads(text)
         except json.JSONDecodeError as error:
             raise PredictionError(f"{name} line {error.lineno}: not valid JSON ({error.msg})") from None
+        except (ValueError, RecursionError) as error:   # a number too long to convert, nesting too deep
+            raise PredictionError(f"{name}: not readable as JSON ({type(error).__name__})") from None
         for position, item in enumerate(items):
             if not isinstance(item, dict):
                 raise PredictionError(f"{name}: item {position} of the JSON list is {_describe(item)}, "
@@ -77,6 +82,8 @@ def read_predictions(path: str | os.PathLike) -> list[dict[str, Any]]:
             item = json.loads(line)
         except json.JSONDecodeError as error:
             raise PredictionError(f"{name} line {number}: not valid JSON ({error.msg})") from None
+        except (ValueError, RecursionError) as error:   # a number too long to convert, nesting too deep
+            raise PredictionError(f"{name} line {number}: not readable as JSON ({type(error).__name__})") from None
         if not isinstance(item, dict):
             raise PredictionError(f"{name} line {number}: {_describe(item)} is not a JSON object")
         predictions.append(item)

@@ -40,9 +40,9 @@ TOKEN = "hf_bench_visitor"
 def measure(hub: HubStandIn, gated: bool) -> dict:
     """Per action: the stand-in's request count by kind, and what the viewer answered."""
     from viewer_app.access import Access, Guard
-    from viewer_app.app import Viewer
     from viewer_app.data import Filter
     from viewer_app.overlay import KINDS
+    from viewer_app.viewer import Viewer
 
     class Visitor:   # a signed-in session as Gradio hands it to the handlers
         token = TOKEN

@@ -115,7 +115,7 @@ def main() -> None:
     opened = rng.sample(index.image_ids, args.samples)
     for image_id in opened:
         started = time.perf_counter()
-        viewer.sample(image_id, kinds)
+        viewer.sample(image_id, kinds, where=viewer.position(Filter(), image_id))   # as the page asks
         times.append(time.perf_counter() - started)
     print(f"open a sample as the Sample tab does ({args.samples} random): p50 {p(times, 50):.0f} ms, "
           f"p95 {p(times, 95):.0f} ms, max {p(times, 100):.0f} ms (target p95 < 150 ms){peak_note()}")
@@ -125,7 +125,7 @@ def main() -> None:
         objects = index.record(image_id)["objects"]
         k = rng.randrange(len(objects))
         started = time.perf_counter()
-        shown = viewer.sample(image_id, kinds, k)
+        shown = viewer.sample(image_id, kinds, k, where=viewer.position(Filter(), image_id))
         times.append(time.perf_counter() - started)
         x1, y1, x2, y2 = objects[k]["bbox"] or (0, 0, 1, 1)
         scale = Image.open(shown.overlay).width / index.record(image_id)["width"]   # display px per photo px
@@ -144,7 +144,7 @@ def main() -> None:
         started = time.perf_counter()
         viewer.statistics_html(index.select(selection))
         plots.append(time.perf_counter() - started)
-    print(f"filter change + first page of thumbnails ({args.filters} random): "
+    print(f"filter change + first page of thumbnails ({args.filters} random; thumbnails already drawn are reused): "
           f"p50 {p(times, 50):.0f} ms, p95 {p(times, 95):.0f} ms (target p95 < 300 ms); its statistics plots: "
           f"p50 {p(plots, 50):.0f} ms, p95 {p(plots, 95):.0f} ms{peak_note()}")
 

@@ -480,3 +480,17 @@ def test_degrees_declared_for_radians_are_refused():
         evaluate(radians, references, angle_unit="degrees")
     few = references[:5]   # too few to tell: scored as told
     assert cell(evaluate(perfect(few), few, angle_unit="degrees"))["count"] == 5
+
+
+@pytest.mark.parametrize("content, suffix", [
+    ("[" * 100_000 + "]" * 100_000, ".json"),                                          # nesting too deep
+    ('{"object_id": "a", "azimuth": ' + "9" * 5000 + ', "elevation": 0, "theta": 0}\n', ".jsonl"),  # huge int
+    ("[" + '{"object_id": "a", "azimuth": ' + "9" * 5000 + "}]", ".json"),
+    ("object_id,azimuth,elevation,theta\n" + "x" * 200_000 + ",0,0,0\n", ".csv"),      # field over csv's limit
+])
+def test_hostile_predictions_files_get_a_one_line_error(tmp_path, content, suffix):
+    path = tmp_path / f"predictions{suffix}"
+    path.write_text(content)
+    with pytest.raises(imagenet3d.PredictionError) as raised:
+        imagenet3d.read_predictions(path)
+    assert "\n" not in str(raised.value) and str(path) in str(raised.value)

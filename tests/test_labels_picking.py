@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 
 import numpy as np
 import pytest
@@ -105,23 +104,6 @@ def test_more_labels_than_fit_take_the_least_overlap():
     boxes = label_boxes(corners, [(100, 40)] * 30)
     assert_disjoint_inside(boxes[:2], (200, 100))  # the first two still fit
     assert all(0 <= b[0] and b[2] <= 200 and 0 <= b[1] and b[3] <= 100 for b in boxes)
-
-
-def test_label_placement_is_fast():
-    anchors = [(40.0 * k + 10, 60.0 + 30 * (k % 3)) for k in range(10)]
-    stacked = [(120.0, 80.0)] * 10
-    sizes = [(70, 15)] * 10
-
-    def best_of(call, runs=30) -> float:
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            call()
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    assert best_of(lambda: place_labels(anchors, sizes, MILLWHEEL)) < 1e-3
-    assert best_of(lambda: place_labels(stacked, sizes, MILLWHEEL)) < 3e-3
 
 
 def test_mismatched_lengths_are_an_error():
@@ -303,18 +285,12 @@ def test_silhouette_depth_is_the_nearest_face():
     assert silhouette_depth(vertices, faces, pose, 2, 2) is None
 
 
-def test_picking_is_fast_on_a_dense_mesh():
-    """Five overlapping objects with a 73k-face mesh (the real CAD models reach 74k faces):
-    one click costs a few projections, not a render."""
+def test_picking_a_dense_mesh_among_overlapping_objects():
+    """Five overlapping objects with a 73k-face mesh (the real CAD models reach 74k faces; the time
+    a click takes is measured by benchmarks/bench_viewer.py, not here)."""
     dense = sphere(136, 272)
     assert dense[1].shape[0] > 70_000
     objects = [make_object(bbox=[100.0 + 40 * k - 80, 100, 100.0 + 40 * k + 80, 300], azimuth=0.3 * k,
                            distance=3.0 + 0.3 * k, px=100.0 + 40 * k, py=200.0, viewport=600) for k in range(5)]
     meshes = {k: dense for k in range(5)}
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        hit = object_at(objects, meshes, (460, 345), 180.0, 200.0)
-        times.append(time.perf_counter() - start)
-    assert hit == 0  # all five silhouettes cover the pixel; object 0 is nearest
-    assert min(times) < 0.06, times
+    assert object_at(objects, meshes, (460, 345), 180.0, 200.0) == 0  # all five cover it; object 0 is nearest

@@ -66,7 +66,8 @@ def test_browse_pages_and_filters(client):
 
 def test_sample_with_every_overlay(client):
     image_id = client.predict(*ANY_FILTERS, api_name="/random")[0]
-    overlay, poses, chips, model, header, choice = sample(client, image_id)
+    overlay, poses, chips, model, header, choice, opened = sample(client, image_id)
+    assert opened == image_id   # what the address bar is given
     assert overlay and os.path.getsize(overlay) > 0
     assert poses["headers"][0] == "#" and len(poses["data"]) >= 1
     assert "<span" in chips or "No caption" in chips
@@ -98,8 +99,8 @@ def test_axis_colours_are_no_objects_and_chips_read_on_every_colour():
 
 def test_bad_input_gets_a_message_not_a_traceback(client):
     for bad in ("nope", "../../etc/passwd", "chair/../../../etc/passwd", ""):
-        overlay, poses, chips, model, header, choice = sample(client, bad)
-        assert overlay is None and "Unknown image id" in header
+        overlay, poses, chips, model, header, choice, opened = sample(client, bad)
+        assert overlay is None and "Unknown image id" in header and opened == ""   # nothing for the address bar
 
 
 def test_caption_chips_take_the_object_colours():
@@ -289,8 +290,26 @@ def test_predictions_load_then_the_grid_sorts_and_filters_by_error(client, index
     assert [item["caption"] for item in items] == [worst] and "1 images match" in note
     statistics, scores = client.predict(*ANY_FILTERS, api_name="/statistics")
     assert "Avg." in scores and str(path) in scores
+    # An image without predictions (train) keeps the prediction columns, empty.
+    train = index.image_ids[index.select(Filter(split="train"))[0]]
+    table = sample(client, train)[1]
+    assert table["headers"][-1] == "error (°)" and all(len(row) == len(table["headers"]) for row in table["data"])
+    assert all(row[-4:] == [None] * 4 for row in table["data"])
+    # A failed load keeps what the session had.
+    failed = client.predict(str(tmp_path / "other.jsonl"), None, api_name="/predictions")
+    assert "other.jsonl" in failed and "Loaded" not in failed
+    assert client.predict(*by_error, 1, api_name="/browse")[0][0]["caption"] == worst
     missing = client.predict(str(tmp_path / "nope.jsonl"), None, api_name="/predictions")
     assert "nope.jsonl" in missing and missing.count("\n") == 0
+
+
+def test_local_predictions_are_refused_in_a_space(built_dataset, capsys, monkeypatch):
+    from viewer_app.app import main
+
+    monkeypatch.setenv("SPACE_ID", "org/viewer")
+    assert main([str(built_dataset), "--port", str(free_port()), "--local-predictions"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "every visitor of this Space" in error
 
 
 def test_a_served_viewer_opens_no_local_path_a_visitor_types(index, tmp_path):

@@ -17,7 +17,7 @@ import pytest
 from gradio_client import Client
 
 from hub_standin import HubStandIn
-from viewer_process import ANY_FILTERS, free_port, sample
+from viewer_process import ANY_FILTERS, DRAWING, free_port, sample
 from viewer_process import ViewerProcess as Viewer
 
 GATED, PUBLIC = "ccvl-test/imagenet3d", "someone/imagenet3d-public"
@@ -55,9 +55,13 @@ def test_anonymous_visitor_sees_nothing_and_is_told_where_to_accept(hub, gated_v
     assert statistics == note and plots == "" and not re.search(r"\d+ images", statistics)
     assert client.predict(*ANY_FILTERS, api_name="/random")[0] == ""
     image_id = _some_image_id(built_dataset)    # known from elsewhere: still nothing about it
-    overlay, poses, chips, model, header, _ = sample(client, image_id)
+    overlay, poses, chips, model, header, *_ = sample(client, image_id)
     assert overlay is None and model["value"] is None and poses["data"] in ([], [[]]) and chips == ""
     assert "Sign in" in header and image_id not in header
+    stepped = client.predict(image_id, *DRAWING, *ANY_FILTERS, api_name="/step")
+    assert stepped[1] is None and "Sign in" in stepped[5] and "images match" not in stepped[5]
+    refused = client.predict("hf://datasets/" + GATED + "/predictions.jsonl", None, api_name="/predictions")
+    assert "Sign in" in refused
     assert _resolves(hub) == []   # not one byte of the dataset read on their behalf, with any token
 
 
@@ -69,7 +73,7 @@ def test_visitor_who_accepted_sees_the_data_read_with_their_token(hub, gated_vie
     assert len(items) == 24 and "images match" in note
     assert "images" in client.predict(*ANY_FILTERS, api_name="/statistics")[0]
     image_id = client.predict(*ANY_FILTERS, api_name="/random")[0]
-    overlay, poses, chips, model, header, _ = sample(client, image_id)
+    overlay, poses, chips, model, header, *_ = sample(client, image_id)
     assert overlay and os.path.getsize(overlay) > 0 and header.startswith(f"**{image_id}**")
     reads = _resolves(hub)
     assert reads and {r.token for r in reads} == {ALICE}   # the visitor's token, for the index and the bytes
@@ -88,7 +92,7 @@ def test_visitor_who_has_not_accepted_is_told_to(hub, built_dataset, tmp_path):
         hub.reset_counts()
         items, _, note = client.predict(*ANY_FILTERS, 1, api_name="/browse")
         assert items == [] and "not been granted access" in note and f"{hub.endpoint}/datasets/{GATED}" in note
-        overlay, *_, header, _ = sample(client, _some_image_id(built_dataset))
+        overlay, *_, header, _, _ = sample(client, _some_image_id(built_dataset))
         assert overlay is None and "not been granted access" in header
         assert _resolves(hub) == [] and {r.status for r in hub.requests if r.kind == "auth-check"} == {403}
     finally:
@@ -111,8 +115,8 @@ def test_a_dataset_that_is_not_gated_needs_no_login(hub, tmp_path):
 def test_drawn_files_have_names_no_one_can_guess(built_dataset):
     import hashlib
 
-    from viewer_app.app import Viewer as Drawer
     from viewer_app.data import DatasetIndex
+    from viewer_app.viewer import Viewer as Drawer
 
     index = DatasetIndex(str(built_dataset))
     image_id = index.image_ids[0]

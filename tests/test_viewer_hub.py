@@ -145,7 +145,7 @@ def test_the_page_says_in_one_line_when_the_hub_is_down(built_dataset):
     out = _scenario(built_dataset, """
         from viewer_app import access as gate
         from viewer_app.access import Access, Guard
-        from viewer_app.app import Viewer
+        from viewer_app.viewer import Viewer
         from viewer_app.data import Filter
 
         def page(guard):

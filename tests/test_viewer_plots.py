@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -207,18 +206,11 @@ def _synthetic(index: DatasetIndex, images: int, objects: int, seed: int = 0) ->
     return big
 
 
-def test_statistics_and_plots_at_the_real_size_fit_a_filter_change(index):
-    """95k objects: statistics() plus the whole tab well inside the 300 ms of a filter change
-    (best of three, so a busy machine's hiccup does not fail it)."""
+def test_statistics_and_plots_count_an_index_of_the_real_size(index):
+    """95k objects (the time it takes is measured by benchmarks/bench_viewer.py, not here)."""
     big = _synthetic(index, 79_000, 95_000)
-    rows = list(range(0, 79_000))
-    best = math.inf
-    for _ in range(3):
-        start = time.perf_counter()
-        stats = big.statistics(rows)
-        page = plots.statistics_html(stats)
-        best = min(best, time.perf_counter() - start)
+    stats = big.statistics(list(range(0, 79_000)))
+    page = plots.statistics_html(stats)
     assert stats["objects"] == 95_000 and sum(_drawn_bins(page, "azimuth").values()) == stats["usable_objects"]
     assert sum(sum(c.values()) for c in _drawn_bars(page, "category").values()) == 95_000
     assert len(_drawn_bars(page, "category")) == plots.TOP_CATEGORIES + 1
-    assert best < 0.15, f"statistics + plots took {best * 1e3:.0f} ms at 95k objects"

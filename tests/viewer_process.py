@@ -31,7 +31,7 @@ DRAWING = [KINDS, WHOLE_IMAGE, SCENE, "overlaid"]
 
 def sample(client, image_id: str, choice="all", kinds=KINDS, zoom=WHOLE_IMAGE, view_3d=SCENE,
            filters=ANY_FILTERS):
-    """/sample: (overlay, pose table, caption HTML, 3D model, header, object choice)."""
+    """/sample: (overlay, pose table, caption HTML, 3D model, header, object choice, the id shown or "")."""
     return client.predict(image_id, kinds, choice, zoom, view_3d, "overlaid", *filters, api_name="/sample")
 
 

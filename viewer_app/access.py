@@ -189,12 +189,16 @@ class Access:
         }[reason]
 
 
+def in_a_space() -> bool:
+    """Whether this process runs in a Hugging Face Space (the variables the Spaces runtime sets)."""
+    return os.environ.get("SYSTEM") == "spaces" or bool(os.environ.get("SPACE_ID"))
+
+
 def visitor_token(oauth_token) -> str | None:
     """The token to read with for a session's gr.OAuthToken (None: not signed in)."""
     if oauth_token is None or not getattr(oauth_token, "token", None):
         return None
-    in_a_space = os.environ.get("SYSTEM") == "spaces" or bool(os.environ.get("SPACE_ID"))
-    if oauth_token.token == GRADIO_MOCK_TOKEN and not in_a_space:
+    if oauth_token.token == GRADIO_MOCK_TOKEN and not in_a_space():
         # Outside a Space, Gradio's mock login signs in as this machine's account. In a Space the
         # token found locally would be the owner's: never used, whatever a client sends.
         return get_token()

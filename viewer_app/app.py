@@ -12,7 +12,6 @@ own token (viewer_app/access.py).
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 import socket
 import sys
@@ -22,7 +21,7 @@ import gradio as gr
 from huggingface_hub import get_token
 
 from _imagenet3d.errors import Imagenet3DError
-from viewer_app.access import Access, Guard
+from viewer_app.access import Access, Guard, in_a_space
 from viewer_app.data import DatasetIndex
 from viewer_app.hub_io import hub_repo
 from viewer_app.layout import Layout
@@ -58,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", help="address to serve on (default: GRADIO_SERVER_NAME, else 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to serve on (default: GRADIO_SERVER_PORT, else 7860)")
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY, help="requests run at once per event")
+    parser.add_argument("--local-predictions", action="store_true",
+                        help="the Predictions tab also opens paths on this machine (for a viewer only you reach; "
+                             "otherwise uploads and hf:// paths only)")
     args = parser.parse_args(argv)
     host = args.host or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
     try:
@@ -79,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         access = Access(args.dataset)
     except (Imagenet3DError, FileNotFoundError) as error:   # anything else is a bug: its traceback shows
         return _fail(str(error))
-    if access.needs_login and not os.environ.get("SPACE_ID"):
+    if access.needs_login and not in_a_space():
         # Run locally, the Sign in button signs in as this machine's account: check it can see the data.
         what = "is not visible anonymously (private, or no such dataset)" if access.hidden else "is gated"
         if get_token() is None:
@@ -87,23 +89,15 @@ def main(argv: list[str] | None = None) -> int:
                          "viewer's Sign in button can sign you in locally")
         if access.hidden and access.local_account_cannot_see():
             return _fail(f"no dataset {access.repo_id} on the Hub that your account can see (check the name)")
-    # Predictions may be opened by path only by the person at this machine (a viewer serving on
-    # loopback, not in a Space); anyone else uploads them or names an hf:// file.
-    local_files = _loopback(host) and not os.environ.get("SPACE_ID")
-    demo = build_app(access, concurrency=args.concurrency, local_files=local_files)
+    if args.local_predictions and in_a_space():
+        return _fail("--local-predictions would let every visitor of this Space read its files: leave it out")
+    demo = build_app(access, concurrency=args.concurrency, local_files=args.local_predictions)
     try:
         demo.launch(server_name=host, server_port=port, ssr_mode=False)
     except OSError as error:   # taken between the check and the launch
         return _fail(f"cannot serve on {host}:{port} ({error}): try --port {port + 1} or "
                      f"GRADIO_SERVER_PORT={port + 1}")
     return 0
-
-
-def _loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
 
 
 def port_is_free(host: str, port: int) -> bool:

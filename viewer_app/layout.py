@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -27,7 +28,9 @@ from viewer_app.viewer import SCENE, VIEWS_3D, WHOLE_IMAGE, ZOOMS, Sample
 KEYS_HELP = ("Keys: **←/→** (or p/n) previous/next image on the Sample tab, previous/next page on Browse. "
              "Click an object in the picture, its chip in the caption or its row in the table to select it.")
 DEFAULT_KINDS = ["wireframe", "fill", "bbox", "axes"]
+SAMPLE_OUTPUTS = 7   # Layout.sample_outputs
 ANY = "any"
+PREDICTIONS_KEPT_S = 1800
 
 
 def _choice(value):
@@ -75,10 +78,12 @@ class Layout:
             min_error = gr.Number(value=None, label="pose error at least (°, with predictions)", minimum=0,
                                   elem_id=page.ELEMENT["min_error"])
         self.filters = [split, known, super_category, self.category, status, dense, objects, text, sort, min_error]
-        self.predictions = gr.State(None)   # this session's PredictionSet
+        # This session's PredictionSet (about 6 MB at the real size): dropped after an idle half hour.
+        self.predictions = gr.State(None, time_to_live=PREDICTIONS_KEPT_S)
         # An id chosen elsewhere (grid, random, keys, ?id= link, Back) waits here while the Sample tab
         # is shown: gr.Model3D never draws a model that arrives while its tab is hidden.
         self.pending_id = gr.Textbox(visible=False)
+        self.opened_id = gr.Textbox(visible=False)   # the image a sample event showed ("" if none): for the URL
         self.hidden = {name: gr.Button(visible="hidden", elem_id=page.ELEMENT[name]) for name in (
             "apply_image_id", "apply_caption_search", "apply_page", "apply_min_error", "url_open")}
         with gr.Tabs() as self.tabs:
@@ -161,7 +166,7 @@ class Layout:
         table = pd.DataFrame(sample.table, columns=sample.headers)
         return (sample.overlay, table, sample.caption, gr.Model3D(value=sample.model, label=sample.model_label,
                                                              camera_position=sample.camera or (None, None, None)),
-                sample.header, gr.Dropdown(choices=sample.objects, value=sample.selected))
+                sample.header, gr.Dropdown(choices=sample.objects, value=sample.selected), sample.image_id)
 
     def wire(self, demo: gr.Blocks) -> None:
         filters = self.filters
@@ -214,8 +219,14 @@ class Layout:
                                                          predictions, where))
             return run(token, lambda message: self.sample_outputs(Sample.message(message)), show)
 
-        def open_new(values, token):   # a new image: no object selected
+        def open_new(values, token):
+            """A new image, no object selected; nothing at all for no id (a page opened without one)."""
+            if not (values[0] or "").strip():
+                return tuple(gr.skip() for _ in range(SAMPLE_OUTPUTS))
             return show_sample([*values[:2], None, *values[2:]], token)
+
+        def redraw(values, token):   # the open sample again (predictions just loaded), if one is open
+            return show_sample(values, token) if values[0] else tuple(gr.skip() for _ in range(SAMPLE_OUTPUTS))
 
         def step(direction):
             """The previous / next image of the filter, opened; at either end, the same image with a note."""
@@ -227,8 +238,8 @@ class Layout:
                 target, message = found
                 shown = open_new([target or identifier, *values[1:]], token)
                 if not target:
-                    *rest, header, choice = shown
-                    shown = (*rest, f"⚠️ {message}\n\n{header}", choice)
+                    *rest, header, choice, opened = shown
+                    shown = (*rest, f"⚠️ {message}\n\n{header}" if opened else header, choice, opened)
                 return (target or identifier, *shown)
             return move
 
@@ -237,7 +248,7 @@ class Layout:
             identifier, kinds, chosen, zoom, _, style = values[:6]
             predictions = values[-1]
             x, y = event.index if isinstance(event.index, (list, tuple)) else (None, None)
-            found = self.guard(token, lambda message: None, lambda viewer: viewer.pick(
+            found = run(token, lambda message: None, lambda viewer: viewer.pick(
                 identifier, x, y, kinds, chosen, zoom, style, predictions) if x is not None else None)
             return show_sample(values, token, "all" if found is None else found, keep_choice=False)
 
@@ -251,13 +262,16 @@ class Layout:
             source, upload = values
             path = upload if upload else (source or "").strip()
             if not path:
-                return None, "Give a predictions file (a path or hf://datasets/ORG/NAME/FILE) or upload one."
+                return gr.skip(), "Give a predictions file (a path or hf://datasets/ORG/NAME/FILE) or upload one."
 
             def read(viewer):
-                # Uploads are the visitor's own files; a typed path only where the viewer runs locally.
+                # Uploads are the visitor's own files; a typed path only where the viewer was told to.
                 predictions = load_predictions(str(path), viewer.index, allow_local=bool(upload) or self.local_files)
+                if upload:   # not the server's temporary path
+                    predictions.source = Path(upload).name
                 return predictions, f"Loaded {predictions.source}: {predictions.coverage}."
-            return run(token, lambda message: (None, message), read)
+            # A failed load keeps the predictions the session had.
+            return run(token, lambda message: (gr.skip(), message), read)
 
         def access_changed(values, token):
             """The line above the viewer, and the category choices (data: admitted visitors only)."""
@@ -282,32 +296,36 @@ class Layout:
 
         on_browse, on_filters = handler(12, browse), handler(11, filters_changed)
         on_statistics, on_random = handler(11, statistics), handler(11, random_image)
-        on_sample, on_open = handler(17, show_sample), handler(16, open_new)
+        on_sample, on_open, on_redraw = handler(17, show_sample), handler(16, open_new), handler(17, redraw)
         on_pick = handler(17, picked, gr.SelectData)
         on_row = handler(17, row_clicked, gr.SelectData)
         on_chip = handler(17, chip_clicked, gr.EventData)
         on_load_predictions, on_access = handler(2, load), handler(0, access_changed)
 
         browse_outputs = [self.gallery, self.page, self.note]
-        sample_outputs = [self.overlay, self.poses, self.caption, self.model, self.header, self.object_choice]
+        sample_outputs = [self.overlay, self.poses, self.caption, self.model, self.header, self.object_choice,
+                          self.opened_id]
         drawing = [self.image_id, self.kinds, self.object_choice, self.zoom, self.view_3d, self.style]
-        open_inputs = [self.image_id, self.kinds, self.zoom, self.view_3d, self.style, *filters, self.predictions]
+        settings = [self.kinds, self.zoom, self.view_3d, self.style, *filters, self.predictions]
+        open_inputs = [self.image_id, *settings]
         state = [self.predictions]
         private = {"api_visibility": "private"}
 
-        def open_sample(event, api_name=None):
-            """Opens the image id the event wrote (into the box), then puts it in the address bar."""
-            options = {"api_name": api_name} if api_name else private
-            event.then(on_open, inputs=open_inputs, outputs=sample_outputs, **options).then(
-                None, inputs=[self.image_id], js=page.PUSH_URL, **private)
+        def open_sample(event, source=self.image_id, push=True):
+            """Opens the id in ``source`` once ``event`` is done; an id the visitor chose (not one the
+            address bar already holds) then goes into the address bar, if it opened."""
+            opened = event.then(on_open, inputs=[source, *settings], outputs=sample_outputs, **private)
+            if push:
+                opened.then(None, inputs=[self.opened_id], js=page.PUSH_URL, **private)
 
-        def via_sample_tab(event) -> None:
+        def via_sample_tab(event, push=True) -> None:
             """An id written to pending_id: show the Sample tab first, then open it."""
             open_sample(event.then(show_sample_tab, inputs=self.pending_id, outputs=self.tabs, **private).then(
-                take_pending, inputs=self.pending_id, outputs=self.image_id, **private))
+                take_pending, inputs=self.pending_id, outputs=self.image_id, **private), self.pending_id, push)
 
         # The grid and the statistics follow the filters; typed text acts on Enter or after a pause.
-        changes = [c.change for c in filters if c not in (filters[7], filters[9])]
+        typed = (self.filters[7], self.filters[9])   # caption text, least pose error
+        changes = [c.change for c in filters if c not in typed]
         changes += [self.hidden["apply_caption_search"].click, self.hidden["apply_min_error"].click]
         gr.on(changes, on_filters, inputs=[*filters, *state], outputs=browse_outputs, **private)
         gr.on(changes, on_statistics, inputs=[*filters, *state], outputs=[self.summary, self.scores],
@@ -323,11 +341,14 @@ class Layout:
         for button, direction in ((self.previous_sample, -1), (self.next_sample, +1)):
             button.click(handler(16, step(direction)), inputs=open_inputs, outputs=[self.image_id, *sample_outputs],
                          **({"api_name": "step"} if direction > 0 else private)).then(
-                None, inputs=[self.image_id], js=page.PUSH_URL, **private)
+                None, inputs=[self.opened_id], js=page.PUSH_URL, **private)
         open_sample(self.hidden["apply_image_id"].click(lambda identifier: identifier, inputs=self.image_id,
                                                         outputs=self.image_id, **private))
-        via_sample_tab(self.hidden["url_open"].click(on_url, inputs=[self.pending_id],
-                                                     outputs=[self.pending_id, self.tabs], js=page.URL_ID, **private))
+        # Back / Forward: the address bar already holds the id, so nothing is pushed; the last of fast
+        # steps through the history wins.
+        back = self.hidden["url_open"].click(on_url, inputs=[self.pending_id], outputs=[self.pending_id, self.tabs],
+                                             js=page.URL_ID, trigger_mode="always_last", **private)
+        via_sample_tab(back, push=False)
         # Redrawing for a new choice of overlays, zoom, 3D view or object keeps the image.
         for control in (self.kinds, self.zoom, self.view_3d, self.style, self.object_choice):
             control.input(on_sample, inputs=[*drawing, *filters, *state], outputs=sample_outputs,
@@ -337,11 +358,12 @@ class Layout:
         self.caption.click(on_chip, inputs=[*drawing, *filters, *state], outputs=sample_outputs, **private)
         self.load_button.click(on_load_predictions, inputs=[self.predictions_source, self.predictions_upload],
                                outputs=[self.predictions, self.predictions_note], api_name="predictions").then(
+            on_redraw, inputs=[*drawing, *filters, *state], outputs=sample_outputs, **private).then(
             on_filters, inputs=[*filters, *state], outputs=browse_outputs, **private).then(
             on_statistics, inputs=[*filters, *state], outputs=[self.summary, self.scores], **private)
         demo.load(None, js=page.INSTALL, **private)
         demo.load(on_access, outputs=[self.access_note, self.category], **private)
-        via_sample_tab(demo.load(on_load, outputs=[self.pending_id], **private))
+        via_sample_tab(demo.load(on_load, outputs=[self.pending_id], **private), push=False)
         demo.load(on_filters, inputs=[*filters, *state], outputs=browse_outputs, **private)
         demo.load(on_statistics, inputs=[*filters, *state], outputs=[self.summary, self.scores],
                   **private)

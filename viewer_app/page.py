@@ -58,22 +58,15 @@ INSTALL = """() => {
       if (root && root.contains(event.target)) { clearTimeout(timers[box]); click(apply); event.preventDefault(); }
     }
   }, true);
-  // Back / Forward: open the id now in the address bar, and do not push it again when it opens
-  // (even if the visitor has gone further back meanwhile).
-  window.__imagenet3dRestoring = new Set();
-  window.addEventListener("popstate", () => {
-    window.__imagenet3dRestoring.add(new URLSearchParams(window.location.search).get("id") || "");
-    click(E.url_open);
-  });
+  // Back / Forward: open the id now in the address bar (the app pushes nothing for it).
+  window.addEventListener("popstate", () => click(E.url_open));
   return [];
 }""".replace("ELEMENT_IDS", json.dumps(ELEMENT)).replace("DEBOUNCED_IDS", json.dumps(_DEBOUNCED)).replace(
     "PAUSE_MS", str(PAUSE_MS))
 
-#: After a sample opens: put its id in the address bar (a new history entry unless it is already there,
-#: or it was opened from the history).
+#: After a sample the visitor chose opens: put its id in the address bar (a new history entry unless it
+#: is already there; nothing when no image opened, e.g. an unknown id).
 PUSH_URL = """(imageId) => {
-  const restoring = window.__imagenet3dRestoring;
-  if (restoring && restoring.delete(imageId)) return [];
   const url = new URL(window.location.href);
   if (imageId && url.searchParams.get("id") !== imageId) {
     url.searchParams.set("id", imageId);

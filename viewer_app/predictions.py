@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 # The viewer's memory target is 500 MB, and read_predictions' dicts take about 8 times their file's size while
 # a file is read (100 MB for a full-size file: 82k predictions with categories, 12 MB). Twice that size is read;
 # one file at a time, so that visitors loading at once do not add up.
-MAX_BYTES = 32 * 1024**2
+MAX_BYTES = 16 * 1024**2
 _LOADING = threading.Lock()
 ANGLES = ("azimuth", "elevation", "theta")
 
@@ -105,10 +105,6 @@ class PredictionSet:
         span = self.objects_of(row)
         return {k: (float(self.azimuth[i]), float(self.elevation[i]), float(self.theta[i]))
                 for k, i in enumerate(range(span.start, span.stop)) if self.predicted[i]}
-
-    def image_categories(self, row: int) -> list[str | None]:
-        """Per object of an image: the predicted category, or None."""
-        return list(self.category[self.objects_of(row)])
 
     def image_errors(self, row: int) -> list[float | None]:
         """Per object of an image: its error in degrees, or None (no prediction, or not usable)."""

@@ -31,13 +31,15 @@ def pose_table_headers(with_predictions: bool) -> list[str]:
     return POSE_COLUMNS + (PREDICTION_COLUMNS if with_predictions else [])
 
 
-def pose_row(k: int, obj: dict, error: float | None = None, predicted: tuple | None = None) -> list:
-    """Object ``k``'s row of the pose table (angles in degrees, elevation signed); with predictions,
-    its predicted angles and the geodesic error in degrees."""
+def pose_row(k: int, obj: dict, with_predictions: bool = False, error: float | None = None,
+             predicted: tuple | None = None) -> list:
+    """Object ``k``'s row of the pose table (angles in degrees, elevation signed); with predictions
+    loaded, its predicted angles and the geodesic error in degrees (None where it has none), so
+    that every row has :func:`pose_table_headers`' columns."""
     row = [k, obj["category"], _degrees(obj["azimuth"]), _elevation_degrees(obj["elevation"]), _degrees(obj["theta"]),
            _round(obj["distance"]), obj["viewport"], obj["cad_index"], obj["object_status"], obj["dense"],
            obj["usable"], "; ".join(imagenet3d.unusable_reasons(obj))]
-    if error is not None or predicted is not None:
+    if with_predictions:
         azimuth, elevation, theta = predicted if predicted is not None else (None, None, None)
         error = None if error is None or not math.isfinite(error) else round(error, 1)
         row += [_degrees(azimuth), _elevation_degrees(elevation), _degrees(theta), error]

@@ -27,6 +27,7 @@ import numpy as np
 from PIL import Image
 
 import imagenet3d
+from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.files import temporary_name
 from viewer_app.colours import object_colour
 from viewer_app.data import DatasetIndex, Filter
@@ -111,6 +112,7 @@ class Sample:
     camera: tuple | None           # gr.Model3D's camera_position for it (None: its default)
     objects: list[str]             # the object choices: "all", "0: chair", ...
     selected: str                  # the chosen one
+    image_id: str = ""             # the image shown ("" when none: a message)
 
     @classmethod
     def message(cls, text: str) -> Sample:
@@ -178,28 +180,36 @@ class Viewer:
 
     # -- navigation -----------------------------------------------------------------------------
 
+    def _place(self, selection: Filter, image_id: str, errors: np.ndarray | None) -> tuple[list[int], int | None]:
+        """The filter's rows in order, and where ``image_id`` is among them (None: not there)."""
+        rows = self.index.select(selection, errors)
+        row = self.index.position.get((image_id or "").strip())
+        hits = np.flatnonzero(np.asarray(rows) == row) if row is not None and rows else np.zeros(0)
+        return rows, int(hits[0]) if hits.size else None
+
     def step(self, selection: Filter, image_id: str, step: int, errors: np.ndarray | None = None
              ) -> tuple[str | None, str]:
         """The image ``step`` places from ``image_id`` in the filter's order, and a line saying where
         that is; None with the reason when there is none."""
-        rows = self.index.select(selection, errors)
+        rows, where = self._place(selection, image_id, errors)
         if not rows:
             return None, "No image matches these filters: nothing to step through."
-        row = self.index.position.get((image_id or "").strip())
-        order = {r: i for i, r in enumerate(rows)} if row is not None else {}
-        if row is None or row not in order:   # not in the filter: start from its first / last image
+        if where is None:   # not in the filter: start from its first / last image
             target = 0 if step > 0 else len(rows) - 1
         else:
-            target = order[row] + step
+            target = where + step
             if not 0 <= target < len(rows):
                 which = "last" if step > 0 else "first"
                 return None, f"This is the {which} of the {len(rows):,} images that match these filters."
         return self.index.image_ids[rows[target]], ""
 
     def position(self, selection: Filter, image_id: str, errors: np.ndarray | None = None) -> str:
-        rows = self.index.select(selection, errors)
-        row = self.index.position.get(image_id)
-        where = rows.index(row) if row is not None and row in set(rows) else None
+        """Where the image is in the current filter, for the sample's header ("" when the filter
+        cannot be applied: the sample is shown all the same)."""
+        try:
+            rows, where = self._place(selection, image_id, errors)
+        except Imagenet3DError:   # e.g. sorted by error without predictions
+            return ""
         if where is None:
             return f"not among the {len(rows):,} images of the current filter" if rows else (
                 "no image matches the current filter")
@@ -220,7 +230,7 @@ class Viewer:
         predicted = predictions.image_predictions(row) if predictions is not None else {}
         errors = predictions.image_errors(row) if predictions is not None else None
         overlay = self.overlay_file(image_id, objects, kinds, selected, zoom, style, predicted)
-        table = [pose_row(k, o, None if errors is None else errors[k], predicted.get(k))
+        table = [pose_row(k, o, predictions is not None, None if errors is None else errors[k], predicted.get(k))
                  for k, o in enumerate(objects)]
         model, model_label, camera = self.model_3d(image_id, objects, selected, view_3d)
         unusable = sum(not o["usable"] for o in objects)
@@ -231,7 +241,7 @@ class Viewer:
         self.files.settle()
         return Sample(overlay, table, pose_table_headers(predictions is not None), caption_html(
             record["caption"], objects, selected), header, model, model_label, camera, object_choices(objects),
-            object_choices(objects)[selected + 1] if selected is not None else ALL_OBJECTS)
+            object_choices(objects)[selected + 1] if selected is not None else ALL_OBJECTS, image_id)
 
     def _overlay_name(self, image_id: str, kinds: list[str], selected: int | None, zoom: str, style: str | None,
                       predicted: dict) -> str:
@@ -329,8 +339,12 @@ class Viewer:
 
 
 
-def _camera(path: str) -> tuple:
-    """The view a scene GLB file asks for (scene_camera), from its header and JSON chunk alone."""
-    with open(path, "rb") as glb:
-        head = glb.read(20)
-        return scene_camera(head + glb.read(struct.unpack_from("<I", head, 12)[0]))
+def _camera(path: str) -> tuple | None:
+    """The view a scene GLB file asks for (scene_camera), from its header and JSON chunk alone;
+    None (the panel's default view) if the file was just evicted from the folder."""
+    try:
+        with open(path, "rb") as glb:
+            head = glb.read(20)
+            return scene_camera(head + glb.read(struct.unpack_from("<I", head, 12)[0]))
+    except FileNotFoundError:
+        return None

@@ -61,7 +61,8 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from viewer_app.access import Access
-from viewer_app.app import build_app, limit_malloc_arenas
+from viewer_app.app import build_app
+from viewer_app.memory import limit_malloc_arenas
 
 limit_malloc_arenas()
 demo = build_app(Access(os.environ.get("IMAGENET3D_DATASET", "hf://datasets/{dataset}")))
