@@ -287,6 +287,9 @@ class Viewer:
         predicted = predictions.image_predictions(self.index.position[image_id]) if predictions else {}
         geometry = view_geometry(size, self._region(objects, selected, zoom, size), DISPLAY_SIZE,
                                  side_by_side=bool(predicted) and style == PREDICTION_STYLES[1])
+        if geometry.panels > 1 and x >= geometry.width // geometry.panels:   # the prediction's panel
+            objects = [{**o, **dict(zip(("azimuth", "elevation", "theta"), predicted[k]))} if k in predicted else o
+                       for k, o in enumerate(objects)]
         return object_at(objects, self.meshes(objects), size, *geometry.source_point(x, y))
 
     # -- the 3D panel ---------------------------------------------------------------------------
