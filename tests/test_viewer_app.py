@@ -278,6 +278,8 @@ def test_predictions_load_then_the_grid_sorts_and_filters_by_error(client, index
     assert items[0]["caption"] == worst   # the largest turn first
     table = sample(client, worst)[1]
     errors = [row[table["headers"].index("error (°)")] for row in table["data"]]
+    predicted = [row[table["headers"].index("predicted azimuth")] for row in table["data"]]
+    assert all(a is None or 0 <= a < 360 for a in predicted)   # wrapped as the annotations are
     usable = [o["usable"] and o["azimuth"] is not None for o in index.objects(validation[-1])]
     expected = [imagenet3d.pose_error(imagenet3d.rotation_matrix(o["azimuth"] + np.radians(5.0 * len(validation)),
                                                                   o["elevation"], o["theta"]),

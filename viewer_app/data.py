@@ -199,8 +199,8 @@ class DatasetIndex:
             raise ValueError(f"unknown sort {sort!r}; sorts: {', '.join(SORT_KEYS)}")
         return rows[order].tolist()
 
-    def random_image(self, rows: list[int], seed: int | None = None) -> str | None:
-        return self.image_ids[random.Random(seed).choice(rows)] if rows else None
+    def random_image(self, rows: list[int] | np.ndarray, seed: int | None = None) -> str | None:
+        return self.image_ids[int(random.Random(seed).choice(rows))] if len(rows) else None
 
     def statistics(self, rows: list[int]) -> dict:
         """What the Statistics tab shows for the images in ``rows``: see viewer_app/statistics.py."""

@@ -189,7 +189,7 @@ class Layout:
             selection, (predictions,) = split(values)
 
             def show(viewer):
-                rows = viewer.index.select(selection, self._errors(predictions))
+                rows = viewer.rows(selection, self._errors(predictions))
                 scores = ""
                 if predictions is not None:
                     scores = (f"**The paper's evaluation of the loaded predictions on this filter** "
@@ -201,8 +201,8 @@ class Layout:
             selection, (predictions,) = split(values)
 
             def pick(viewer):
-                rows = viewer.index.select(selection, self._errors(predictions))
-                if not rows:
+                rows = viewer.rows(selection, self._errors(predictions))
+                if not len(rows):
                     return "", "No image matches these filters: there is nothing to pick at random."
                 return viewer.index.random_image(rows), gr.update()
             return run(token, lambda message: ("", message), pick)

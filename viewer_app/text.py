@@ -13,6 +13,11 @@ def _degrees(value):
     return None if value is None or not math.isfinite(value) else round(math.degrees(value), 1)
 
 
+def _wrapped_degrees(value):
+    """A predicted angle as the annotations store theirs, in [0, 360) (a model may predict 435 for 75)."""
+    return None if value is None or not math.isfinite(value) else _degrees(float(imagenet3d.wrap_angle(value)))
+
+
 def _elevation_degrees(value):
     """Elevation as people read it, signed in (-180, 180] (stored wrapped: 354 degrees is -6)."""
     return None if value is None or not math.isfinite(value) else _degrees(float(imagenet3d.signed_angle(value)))
@@ -42,7 +47,7 @@ def pose_row(k: int, obj: dict, with_predictions: bool = False, error: float | N
     if with_predictions:
         azimuth, elevation, theta = predicted if predicted is not None else (None, None, None)
         error = None if error is None or not math.isfinite(error) else round(error, 1)
-        row += [_degrees(azimuth), _elevation_degrees(elevation), _degrees(theta), error]
+        row += [_wrapped_degrees(azimuth), _elevation_degrees(elevation), _wrapped_degrees(theta), error]
     return row
 
 

@@ -41,6 +41,8 @@ from viewer_app.text import caption_html, object_label, pose_row, pose_table_hea
 
 PAGE_SIZE = 24
 THUMBNAIL = 192
+#: Filter selections kept (Viewer.rows), each up to 79k row numbers (0.6 MB).
+SELECTIONS_KEPT = 8
 #: Pictures and scenes drawn at once (the server runs more requests than this at once).
 DRAWS_AT_ONCE = 2
 #: The photo in the scene view is decoded at about this size (scene_glb downscales it to 1024 anyway).
@@ -143,17 +145,36 @@ class Viewer:
         # Drawing holds tens of MB for a moment: at most DRAWS_AT_ONCE at a time, so memory under many
         # visitors stays bounded, while their reads (network waits on hf://) still overlap.
         self._drawing = threading.Semaphore(DRAWS_AT_ONCE)
+        self._selections: OrderedDict[tuple, tuple[np.ndarray | None, np.ndarray]] = OrderedDict()
+        self._selections_lock = threading.Lock()
+
+    def rows(self, selection: Filter, errors: np.ndarray | None = None) -> np.ndarray:
+        """The rows a filter selects, in its order. The last few selections are kept: a visitor
+        stepping through a filter asks for the same one at every image (79k rows: ~25 ms each)."""
+        key = (selection, id(errors))
+        with self._selections_lock:
+            kept = self._selections.get(key)
+            if kept is not None and kept[0] is errors:   # the same errors array, not a new one at its address
+                self._selections.move_to_end(key)
+                return kept[1]
+        rows = np.asarray(self.index.select(selection, errors), dtype=np.int64)
+        rows.flags.writeable = False   # shared by every request with this filter
+        with self._selections_lock:
+            self._selections[key] = (errors, rows)
+            while len(self._selections) > SELECTIONS_KEPT:
+                self._selections.popitem(last=False)
+        return rows
 
     # -- the grid -------------------------------------------------------------------------------
 
     def browse(self, selection: Filter, page: int, errors: np.ndarray | None = None) -> tuple[list, int, str]:
-        rows = self.index.select(selection, errors)
+        rows = self.rows(selection, errors)
         pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
         page = int(min(max(int(page or 1), 1), pages))
-        shown = [self.index.image_ids[r] for r in rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
+        shown = [self.index.image_ids[r] for r in rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE].tolist()]
         items = list(zip(self.thumbnail_files(shown), shown))
         self.files.settle()
-        note = (f"{len(rows):,} images match; page {page} of {pages}" if rows
+        note = (f"{len(rows):,} images match; page {page} of {pages}" if len(rows)
                 else "No image matches these filters.")
         return items, page, note
 
@@ -180,11 +201,11 @@ class Viewer:
 
     # -- navigation -----------------------------------------------------------------------------
 
-    def _place(self, selection: Filter, image_id: str, errors: np.ndarray | None) -> tuple[list[int], int | None]:
+    def _place(self, selection: Filter, image_id: str, errors: np.ndarray | None) -> tuple[np.ndarray, int | None]:
         """The filter's rows in order, and where ``image_id`` is among them (None: not there)."""
-        rows = self.index.select(selection, errors)
+        rows = self.rows(selection, errors)
         row = self.index.position.get((image_id or "").strip())
-        hits = np.flatnonzero(np.asarray(rows) == row) if row is not None and rows else np.zeros(0)
+        hits = np.flatnonzero(rows == row) if row is not None else np.zeros(0)
         return rows, int(hits[0]) if hits.size else None
 
     def step(self, selection: Filter, image_id: str, step: int, errors: np.ndarray | None = None
@@ -192,7 +213,7 @@ class Viewer:
         """The image ``step`` places from ``image_id`` in the filter's order, and a line saying where
         that is; None with the reason when there is none."""
         rows, where = self._place(selection, image_id, errors)
-        if not rows:
+        if not len(rows):
             return None, "No image matches these filters: nothing to step through."
         if where is None:   # not in the filter: start from its first / last image
             target = 0 if step > 0 else len(rows) - 1
@@ -201,7 +222,7 @@ class Viewer:
             if not 0 <= target < len(rows):
                 which = "last" if step > 0 else "first"
                 return None, f"This is the {which} of the {len(rows):,} images that match these filters."
-        return self.index.image_ids[rows[target]], ""
+        return self.index.image_ids[int(rows[target])], ""
 
     def position(self, selection: Filter, image_id: str, errors: np.ndarray | None = None) -> str:
         """Where the image is in the current filter, for the sample's header ("" when the filter
@@ -211,7 +232,7 @@ class Viewer:
         except Imagenet3DError:   # e.g. sorted by error without predictions
             return ""
         if where is None:
-            return f"not among the {len(rows):,} images of the current filter" if rows else (
+            return f"not among the {len(rows):,} images of the current filter" if len(rows) else (
                 "no image matches the current filter")
         return f"image {where + 1:,} of {len(rows):,} in the current filter"
 
