@@ -41,7 +41,7 @@ def limit_malloc_arenas(arenas: int = 2) -> bool:
 #: Above this resident size, memory freed by a request is given back to the system. Below it the
 #: allocators keep it: giving it back after every request costs the next one its page faults
 #: (p50 of a sample 67 -> 90 ms at the real size).
-RESIDENT_BUDGET_MB = 380
+RESIDENT_BUDGET_MB = 420
 
 
 def resident_mb() -> float:

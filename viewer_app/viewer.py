@@ -41,6 +41,8 @@ from viewer_app.text import caption_html, object_label, pose_row, pose_table_hea
 
 PAGE_SIZE = 24
 THUMBNAIL = 192
+#: Photos' bytes kept (Viewer.photo_bytes), about 100 KB each at the real size.
+PHOTOS_KEPT = 16
 #: Filter selections kept (Viewer.rows), each up to 79k row numbers (0.6 MB).
 SELECTIONS_KEPT = 8
 #: Pictures and scenes drawn at once (the server runs more requests than this at once).
@@ -147,6 +149,8 @@ class Viewer:
         self._drawing = threading.Semaphore(DRAWS_AT_ONCE)
         self._selections: OrderedDict[tuple, tuple[np.ndarray | None, np.ndarray]] = OrderedDict()
         self._selections_lock = threading.Lock()
+        self._photos: OrderedDict[str, bytes] = OrderedDict()
+        self._photos_lock = threading.Lock()
 
     def rows(self, selection: Filter, errors: np.ndarray | None = None) -> np.ndarray:
         """The rows a filter selects, in its order. The last few selections are kept: a visitor
@@ -283,7 +287,7 @@ class Viewer:
 
     def _draw(self, image_id: str, objects: list[dict], kinds: list[str], selected: int | None, zoom: str,
               style: str | None, predicted: dict):
-        data, meshes = self.index.image_bytes(image_id), self.meshes(objects)   # reads: not bounded
+        data, meshes = self.photo_bytes(image_id), self.meshes(objects)   # reads: not bounded
         chosen = [k for k in kinds if k in KINDS]
         options = {"prediction_style": style} if style else {}
         with self._drawing:
@@ -291,6 +295,20 @@ class Viewer:
             return render_view(image, objects, meshes, chosen, selected=selected, predictions=predicted or None,
                                region=self._region(objects, selected, zoom, image.size), display_size=DISPLAY_SIZE,
                                **options)
+
+    def photo_bytes(self, image_id: str) -> bytes:
+        """An image's stored bytes; the last few are kept, since a sample draws its picture and its
+        scene from the same photo (each read is a row group of about 4 MB)."""
+        with self._photos_lock:
+            if image_id in self._photos:
+                self._photos.move_to_end(image_id)
+                return self._photos[image_id]
+        data = self.index.image_bytes(image_id)
+        with self._photos_lock:
+            self._photos[image_id] = data
+            while len(self._photos) > PHOTOS_KEPT:
+                self._photos.popitem(last=False)
+        return data
 
     def meshes(self, objects: list[dict]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         found = {k: self.index.mesh(o["category"], o["cad_index"]) for k, o in enumerate(objects)
@@ -329,7 +347,7 @@ class Viewer:
             return None, "Scene: no object of this image has both a pose and a CAD model", None
 
         def write(path: Path) -> None:
-            data = self.index.image_bytes(image_id)
+            data = self.photo_bytes(image_id)
             with self._drawing:
                 photo = Image.open(io.BytesIO(data))
                 size = photo.size
