@@ -4,7 +4,7 @@ Drawing a sample allocates tens of MB for a moment (the photo decoded and upscal
 z-buffers, Arrow buffers of the row group read). Freed, that memory stays with the allocators:
 glibc keeps fragmented heap pages and its per-thread arenas, Arrow's mimalloc pool keeps its
 pages. At the real size that took the viewer from 290 to 430 MB after 120 samples, against
-350 MB when each drawing request gives it back (3-6 ms; BENCHMARKS.md).
+350 MB when each drawing request gives it back (3-6 ms, plus the page faults it causes).
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ def limit_malloc_arenas(arenas: int = 2) -> bool:
 
 
 #: Above this resident size, memory freed by a request is given back to the system. Below it the
-#: allocators keep it: giving it back after every request costs the next one its page faults
-#: (p50 of a sample 67 -> 90 ms at the real size).
+#: allocators keep it: giving it back costs the next request its page faults (sample p95 at the real
+#: size: 105 ms never, 108 ms from 440 MB, 158 ms from 380 MB; BENCHMARKS.md).
 RESIDENT_BUDGET_MB = 420
 
 
