@@ -31,13 +31,12 @@ from __future__ import annotations
 
 import hashlib
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
 from _imagenet3d.render import NEAR
+from viewer_app.kept import Kept
 
 __all__ = [
     "CREASE_DEGREES", "EdgeTopology", "Samples", "mesh_topology", "feature_edges", "unique_edges",
@@ -101,8 +100,7 @@ def unique_edges(faces: np.ndarray) -> np.ndarray:
 # Pose-independent topology, cached by content
 # ---------------------------------------------------------------------------
 
-_cache: OrderedDict[tuple, EdgeTopology] = OrderedDict()
-_cache_lock = threading.Lock()
+_topologies: Kept[EdgeTopology] = Kept(_CACHE_SIZE)
 
 
 def mesh_topology(vertices: np.ndarray, faces: np.ndarray, crease_degrees: float = CREASE_DEGREES
@@ -115,17 +113,7 @@ def mesh_topology(vertices: np.ndarray, faces: np.ndarray, crease_degrees: float
     vertices = np.ascontiguousarray(vertices, dtype=np.float64).reshape(-1, 3)
     faces = np.ascontiguousarray(faces, dtype=np.int64).reshape(-1, 3)
     key = (hashlib.sha1(vertices).digest(), hashlib.sha1(faces).digest(), len(vertices), float(crease_degrees))
-    with _cache_lock:
-        found = _cache.get(key)
-        if found is not None:
-            _cache.move_to_end(key)
-            return found
-    topology = _build(vertices, faces, crease_degrees)
-    with _cache_lock:
-        _cache[key] = topology
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return topology
+    return _topologies.get(key, lambda: _build(vertices, faces, crease_degrees))
 
 
 def _weld(vertices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -31,6 +31,7 @@ from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.files import temporary_name
 from viewer_app.colours import object_colour
 from viewer_app.data import DatasetIndex, Filter
+from viewer_app.kept import Kept
 from viewer_app.memory import release_memory
 from viewer_app.overlay import DISPLAY_SIZE, KINDS, PREDICTION_STYLES, render_view, view_geometry, zoom_region
 from viewer_app.picking import object_at
@@ -147,27 +148,17 @@ class Viewer:
         # Drawing holds tens of MB for a moment: at most DRAWS_AT_ONCE at a time, so memory under many
         # visitors stays bounded, while their reads (network waits on hf://) still overlap.
         self._drawing = threading.Semaphore(DRAWS_AT_ONCE)
-        self._selections: OrderedDict[tuple, tuple[np.ndarray | None, np.ndarray]] = OrderedDict()
-        self._selections_lock = threading.Lock()
-        self._photos: OrderedDict[str, bytes] = OrderedDict()
-        self._photos_lock = threading.Lock()
+        self._selections: Kept[tuple[np.ndarray | None, np.ndarray]] = Kept(SELECTIONS_KEPT)
+        self._photos: Kept[bytes] = Kept(PHOTOS_KEPT)
 
     def rows(self, selection: Filter, errors: np.ndarray | None = None) -> np.ndarray:
         """The rows a filter selects, in its order. The last few selections are kept: a visitor
         stepping through a filter asks for the same one at every image (79k rows: ~25 ms each)."""
-        key = (selection, id(errors))
-        with self._selections_lock:
-            kept = self._selections.get(key)
-            if kept is not None and kept[0] is errors:   # the same errors array, not a new one at its address
-                self._selections.move_to_end(key)
-                return kept[1]
-        rows = np.asarray(self.index.select(selection, errors), dtype=np.int64)
-        rows.flags.writeable = False   # shared by every request with this filter
-        with self._selections_lock:
-            self._selections[key] = (errors, rows)
-            while len(self._selections) > SELECTIONS_KEPT:
-                self._selections.popitem(last=False)
-        return rows
+        def select() -> tuple[np.ndarray | None, np.ndarray]:
+            rows = np.asarray(self.index.select(selection, errors), dtype=np.int64)
+            rows.flags.writeable = False   # shared by every request with this filter
+            return errors, rows   # holding errors keeps its id from naming another array while kept
+        return self._selections.get((selection, id(errors)), select)[1]
 
     # -- the grid -------------------------------------------------------------------------------
 
@@ -264,9 +255,10 @@ class Viewer:
                   f"· {record['width']}x{record['height']} · {len(objects)} object(s)"
                   + (f", {unusable} unusable" if unusable else "") + (f" · {where}" if where else ""))
         self.files.settle()
+        choices = object_choices(objects)
         return Sample(overlay, table, pose_table_headers(predictions is not None), caption_html(
-            record["caption"], objects, selected), header, model, model_label, camera, object_choices(objects),
-            object_choices(objects)[selected + 1] if selected is not None else ALL_OBJECTS, image_id)
+            record["caption"], objects, selected), header, model, model_label, camera, choices,
+            choices[selected + 1] if selected is not None else ALL_OBJECTS, image_id)
 
     def _overlay_name(self, image_id: str, kinds: list[str], selected: int | None, zoom: str, style: str | None,
                       predicted: dict) -> str:
@@ -299,16 +291,7 @@ class Viewer:
     def photo_bytes(self, image_id: str) -> bytes:
         """An image's stored bytes; the last few are kept, since a sample draws its picture and its
         scene from the same photo (each read is a row group of about 4 MB)."""
-        with self._photos_lock:
-            if image_id in self._photos:
-                self._photos.move_to_end(image_id)
-                return self._photos[image_id]
-        data = self.index.image_bytes(image_id)
-        with self._photos_lock:
-            self._photos[image_id] = data
-            while len(self._photos) > PHOTOS_KEPT:
-                self._photos.popitem(last=False)
-        return data
+        return self._photos.get(image_id, lambda: self.index.image_bytes(image_id))
 
     def meshes(self, objects: list[dict]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         found = {k: self.index.mesh(o["category"], o["cad_index"]) for k, o in enumerate(objects)
