@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import pickletools
 import re
 import zipfile
 from typing import Any
@@ -154,11 +155,40 @@ def read_annotations(source: PathOrBytes) -> list[ObjectRecord]:
     return objects
 
 
-def annotation_bytes(annotations: list[dict]) -> bytes:
-    """The release's .npz: 'annotations' = object array of dicts.
+# What numpy 1.x's np.save writes for an object array, as the release (2024) has it: a protocol-3
+# pickle whose reconstructors are named numpy.core.*. numpy 2 writes protocol 4 and numpy._core.*,
+# a module numpy <= 1.25 cannot import.
+_NPY_PICKLE_PROTOCOL = 3
+_NUMPY2_CORE, _NUMPY1_CORE = "numpy._core", "numpy.core"
 
-    Written by hand rather than with np.savez, whose zip entries carry the
-    current time and would break byte-for-byte reproducibility.
+
+def _numpy1_pickle(array: np.ndarray) -> bytes:
+    """``array`` pickled as numpy 1.x pickles it: numpy._core.* globals renamed to numpy.core.*.
+
+    The rename is made opcode by opcode (GLOBAL is ``c<module>\\n<name>\\n``); a protocol-3
+    pickle has no frames or offsets, so nothing else moves.
+    """
+    payload = pickle.dumps(array, protocol=_NPY_PICKLE_PROTOCOL)
+    ops = list(pickletools.genops(payload))
+    parts, copied = [], 0
+    for (opcode, arg, start), (_, _, end) in zip(ops, ops[1:]):
+        module, _, name = str(arg).partition(" ")
+        if opcode.name == "GLOBAL" and (module == _NUMPY2_CORE or module.startswith(_NUMPY2_CORE + ".")):
+            module = _NUMPY1_CORE + module.removeprefix(_NUMPY2_CORE)
+            assert start is not None and end is not None  # genops gives positions in a bytes payload
+            parts += [payload[copied:start], f"c{module}\n{name}\n".encode("ascii")]
+            copied = end
+    parts.append(payload[copied:])
+    return b"".join(parts)
+
+
+def annotation_bytes(annotations: list[dict]) -> bytes:
+    """The release's .npz: 'annotations' = object array of dicts, as numpy 1.x writes it.
+
+    The bytes are those of numpy 1.x's ``np.savez(path, annotations=array)`` (the release was
+    written in 2024, with numpy 1.x), whatever numpy runs here: numpy's format header, then
+    :func:`_numpy1_pickle`. So numpy 1.24 loads the file as it loads the real release.
+    benchmarks/check_numpy1_pickles.py compares them with numpy 1.24's and 1.26's own.
     """
     array = np.empty(len(annotations), dtype=object)
     array[:] = annotations
@@ -166,5 +196,6 @@ def annotation_bytes(annotations: list[dict]) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         info = zipfile.ZipInfo("annotations.npy", date_time=(1980, 1, 1, 0, 0, 0))
         with archive.open(info, "w", force_zip64=True) as member:
-            np.lib.format.write_array(member, array, allow_pickle=True)
+            np.lib.format.write_array_header_1_0(member, np.lib.format.header_data_from_array_1_0(array))
+            member.write(_numpy1_pickle(array))
     return buffer.getvalue()

@@ -49,7 +49,7 @@ IMAGE_QUIRKS: dict[str, float] = {
 }
 #: Per-object irregularities of the real data, with their rate.
 OBJECT_QUIRKS: dict[str, float] = {
-    "missing_pose_keys": 0.015,       # no azimuth/elevation/theta/distance/px/py/principal
+    "missing_pose_keys": 0.015,       # no azimuth/elevation/theta/distance/px/py/principal, nor a usable status
     "missing_object_status": 0.015,
     "nonpositive_distance": 0.01,     # distance <= 0 marks an unusable annotation
     "signed_angles": 0.15,            # angles in (-pi, pi] as the annotation tool saved them
@@ -317,6 +317,19 @@ def _annotation(category: str, obj: SceneObject, cad_index: int, rendering: Rend
         "object_status": _status(int(rendering.visible_area[k]), int(rendering.full_area[k])),
         "dense": "dense_yes" if near else "dense_no",
     }
+    apply_object_quirks(record, quirks, rng)
+    return record
+
+
+def apply_object_quirks(record: dict, quirks: set[str], rng: np.random.Generator) -> None:
+    """Make ``record`` irregular as the real data is, in place.
+
+    An object without a pose never has a usable status: imagenet3d_exp's
+    scripts/preprocess_data.py (lines 32-35) skips an object with no
+    ``object_status`` or ``status_bad`` and reads ``distance`` of every other,
+    so the release it ran on had no pose-less object with a usable status.
+    Such an object gets either of the two, half the time each.
+    """
     if "nonpositive_distance" in quirks:
         record["distance"] = float(rng.choice([0.0, -1.0]))
     if "missing_object_status" in quirks:
@@ -324,7 +337,10 @@ def _annotation(category: str, obj: SceneObject, cad_index: int, rendering: Rend
     if "missing_pose_keys" in quirks:
         for key in _POSE_KEYS:
             record.pop(key, None)
-    return record
+        if rng.random() < 0.5:
+            record.pop("object_status", None)
+        elif "object_status" in record:
+            record["object_status"] = "status_bad"
 
 
 def encode_image(pixels: np.ndarray, quirks: set[str], rng: np.random.Generator) -> bytes:

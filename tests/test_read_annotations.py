@@ -1,8 +1,11 @@
 """The restricted .npz reader: refuses code, reads every quirk of the release."""
 
+import base64
 import io
 import math
 import os
+import pickletools
+import warnings
 import zipfile
 
 import numpy as np
@@ -103,6 +106,86 @@ def test_numpy1_style_pickles_are_read():
     np.lib.format.write_array_header_1_0(header, {"descr": "|O", "fortran_order": False, "shape": (1,)})
     loaded = annotations._load_npy(header.getvalue() + old)
     assert loaded[0]["class"] == "chair" and loaded[0]["height"] == 350
+
+
+def npy_pickle(npz_bytes: bytes) -> bytes:
+    """The pickle inside an .npz's annotations.npy, after numpy's header."""
+    stream = io.BytesIO(zipfile.ZipFile(io.BytesIO(npz_bytes)).read("annotations.npy"))
+    assert np.lib.format.read_magic(stream) == (1, 0)
+    np.lib.format.read_array_header_1_0(stream)
+    return stream.read()
+
+
+def pickle_modules(payload: bytes) -> tuple[int, set[str]]:
+    """The pickle's protocol and the modules its GLOBAL opcodes name (protocols <= 3 name them so)."""
+    ops = list(pickletools.genops(payload))
+    assert ops[0][0].name == "PROTO"
+    return ops[0][1], {arg.split(" ")[0] for op, arg, _ in ops if op.name == "GLOBAL"}
+
+
+def numpy1_objects():
+    """Two objects; numpy 1.26.4 and 1.24.4 wrote them as NUMPY1_NPZ (np.savez, the same code there)."""
+    def one(cad_index, bbox):
+        return {"azimuth": 1.0, "elevation": np.float64(0.2), "distance": 9.5, "principal": np.array([210.0, 170.5]),
+                "height": np.uint16(350), "bbox": bbox, "class": "chair", "cad_index": cad_index,
+                "object_status": "status_good"}
+    return [one(3, np.array([10.0, 20.0, 300.0, 310.0])), one(1, np.array([1, 2, 3, 4], dtype=np.int32))]
+
+
+NUMPY1_NPZ = base64.b64decode(
+    "UEsDBC0AAAAAAAAAIQBrkZC3//////////8PABQAYW5ub3RhdGlvbnMubnB5AQAQANADAAAAAAAA0AMAAAAAAACTTlVNUFkBAHYA"
+    "eydkZXNjcic6ICd8TycsICdmb3J0cmFuX29yZGVyJzogRmFsc2UsICdzaGFwZSc6ICgyLCksIH0gICAgICAgICAgICAgICAgICAg"
+    "ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgCoADY251bXB5LmNvcmUubXVsdGlhcnJheQpfcmVjb25z"
+    "dHJ1Y3QKcQBjbnVtcHkKbmRhcnJheQpxAUsAhXECQwFicQOHcQRScQUoSwFLAoVxBmNudW1weQpkdHlwZQpxB1gCAAAATzhxCImI"
+    "h3EJUnEKKEsDWAEAAAB8cQtOTk5K/////0r/////Sz90cQxiiV1xDSh9cQ4oWAcAAABhemltdXRocQ9HP/AAAAAAAABYCQAAAGVs"
+    "ZXZhdGlvbnEQY251bXB5LmNvcmUubXVsdGlhcnJheQpzY2FsYXIKcRFoB1gCAAAAZjhxEomIh3ETUnEUKEsDWAEAAAA8cRVOTk5K"
+    "/////0r/////SwB0cRZiQwiamZmZmZnJP3EXhnEYUnEZWAgAAABkaXN0YW5jZXEaR0AjAAAAAAAAWAkAAABwcmluY2lwYWxxG2gA"
+    "aAFLAIVxHGgDh3EdUnEeKEsBSwKFcR9oFIlDEAAAAAAAQGpAAAAAAABQZUBxIHRxIWJYBgAAAGhlaWdodHEiaBFoB1gCAAAAdTJx"
+    "I4mIh3EkUnElKEsDaBVOTk5K/////0r/////SwB0cSZiQwJeAXEnhnEoUnEpWAQAAABiYm94cSpoAGgBSwCFcStoA4dxLFJxLShL"
+    "AUsEhXEuaBSJQyAAAAAAAAAkQAAAAAAAADRAAAAAAADAckAAAAAAAGBzQHEvdHEwYlgFAAAAY2xhc3NxMVgFAAAAY2hhaXJxMlgJ"
+    "AAAAY2FkX2luZGV4cTNLA1gNAAAAb2JqZWN0X3N0YXR1c3E0WAsAAABzdGF0dXNfZ29vZHE1dX1xNihoD0c/8AAAAAAAAGgQaBFo"
+    "FEMImpmZmZmZyT9xN4ZxOFJxOWgaR0AjAAAAAAAAaBtoAGgBSwCFcTpoA4dxO1JxPChLAUsChXE9aBSJQxAAAAAAAEBqQAAAAAAA"
+    "UGVAcT50cT9iaCJoEWglQwJeAXFAhnFBUnFCaCpoAGgBSwCFcUNoA4dxRFJxRShLAUsEhXFGaAdYAgAAAGk0cUeJiIdxSFJxSShL"
+    "A2gVTk5OSv////9K/////0sAdHFKYolDEAEAAAACAAAAAwAAAAQAAABxS3RxTGJoMWgyaDNLAWg0aDV1ZXRxTWIuUEsBAi0DLQAA"
+    "AAAAAAAhAGuRkLfQAwAA0AMAAA8AAAAAAAAAAAAAAIABAAAAAGFubm90YXRpb25zLm5weVBLBQYAAAAAAQABAD0AAAARBAAAAAA=")
+
+
+def test_the_writer_writes_what_numpy1_writes():
+    data = imagenet3d.annotation_bytes(numpy1_objects())
+    assert npy_pickle(data) == npy_pickle(NUMPY1_NPZ)   # header and pickle, byte for byte
+    protocol, modules = pickle_modules(npy_pickle(data))
+    assert protocol == 3 and modules == {"numpy", "numpy.core.multiarray"}
+    (ours,) = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    (theirs,) = zipfile.ZipFile(io.BytesIO(NUMPY1_NPZ)).infolist()
+    assert (ours.filename, ours.compress_type, ours.date_time) == (theirs.filename, theirs.compress_type,
+                                                                     theirs.date_time)
+
+
+def test_both_numpy_flavours_read_the_same(tmp_path):
+    """numpy 1.x files (the release's, and the writer's) and numpy 2.x files (np.savez here) read alike."""
+    objects = [good_object(), good_object(cad_index=1, object_status="status_bad", bbox=np.array([1, 2, 3, 4]))]
+    old, new = tmp_path / "numpy1.npz", tmp_path / "numpy2.npz"
+    old.write_bytes(imagenet3d.annotation_bytes(objects))
+    new.write_bytes(npz(objects))
+    assert pickle_modules(npy_pickle(old.read_bytes()))[1] == {"numpy", "numpy.core.multiarray"}
+    new_pickle = npy_pickle(new.read_bytes())
+    assert pickle_modules(new_pickle)[0] >= 4 and b"numpy._core" in new_pickle and b"numpy.core" not in new_pickle
+    assert imagenet3d.read_annotations(old) == imagenet3d.read_annotations(new)
+    assert imagenet3d.read_annotations(NUMPY1_NPZ)[1]["bbox"] == [1.0, 2.0, 3.0, 4.0]
+    # numpy 2 itself loads numpy 1.x pickles without a warning (numpy.core keeps the names pickles use).
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = np.load(old, allow_pickle=True)["annotations"]
+    assert [obj["cad_index"] for obj in loaded] == [3, 1] and loaded[1]["bbox"].dtype.kind == "i"
+
+
+def test_only_global_opcodes_are_renamed():
+    """The writer renames numpy._core in GLOBAL opcodes only: a value that spells it stays as it is."""
+    text = "numpy._core.multiarray\n_reconstruct\n"
+    data = imagenet3d.annotation_bytes([good_object(note=text, extra=np.array([text]))])
+    (raw,) = annotations._load_annotation_array(data)
+    assert raw["note"] == text and raw["extra"][0] == text
+    assert "numpy._core.multiarray" not in pickle_modules(npy_pickle(data))[1]
 
 
 def test_every_quirk_is_normalised_and_nothing_is_dropped():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import pickletools
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -124,6 +125,8 @@ def test_every_quirk_of_the_real_data_is_present(release):
     assert sum(n for value, n in orientations.items() if value) >= 1
     assert max(objects_per_image) >= 2
     assert any("azimuth" not in o for o in raw)
+    # As in the real release (the official preprocessing reads `distance` of every object with a usable status).
+    assert all(o.get("object_status", "status_bad") == "status_bad" for o in raw if "azimuth" not in o)
     assert any("object_status" not in o for o in raw)
     assert any("distance" in o and o["distance"] <= 0 for o in raw)
     assert any("azimuth" in o and min(o["azimuth"], o["elevation"], o["theta"]) < 0 for o in raw)
@@ -133,6 +136,33 @@ def test_every_quirk_of_the_real_data_is_present(release):
     assert {"status_barely", "status_bad"} & set(statuses)
     assert {o["dense"] for o in normalised} == {"dense_yes", "dense_no"}
     assert any(o["usable"] for o in normalised) and any(not o["usable"] for o in normalised)
+
+
+def test_an_object_without_a_pose_has_no_usable_status():
+    """Either no object_status or status_bad, from the image's random stream: both happen, the same each time."""
+    def quirked(seed: int) -> dict:
+        record = {"azimuth": 1.0, "distance": 9.0, "px": 1.0, "py": 2.0, "object_status": "status_good"}
+        synthetic.apply_object_quirks(record, {"missing_pose_keys"}, np.random.default_rng(seed))
+        return record
+
+    records = [quirked(seed) for seed in range(40)]
+    assert all("azimuth" not in r and "distance" not in r for r in records)
+    statuses = Counter(r.get("object_status") for r in records)
+    assert set(statuses) == {None, "status_bad"} and min(statuses.values()) >= 10
+    assert [quirked(seed) for seed in range(40)] == records
+
+
+def test_annotation_pickles_are_numpy1s(release):
+    """Protocol 3, reconstructors named numpy.core (never numpy._core): what numpy 1.x writes and reads."""
+    for path in sorted((release / "imagenet3d_v1" / "annotations").glob("*/*.npz")):
+        stream = io.BytesIO(zipfile.ZipFile(path).read("annotations.npy"))
+        np.lib.format.read_magic(stream)
+        np.lib.format.read_array_header_1_0(stream)
+        ops = list(pickletools.genops(stream))
+        assert (ops[0][0].name, ops[0][1]) == ("PROTO", 3)
+        modules = {arg.split(" ")[0] for op, arg, _ in ops if op.name == "GLOBAL"}
+        assert "numpy.core.multiarray" in modules and not any(m.startswith("numpy._core") for m in modules)
+        assert not any(op.name == "STACK_GLOBAL" for op, _, _ in ops)
 
 
 def test_projected_cad_models_cover_the_rendered_silhouettes(release):
