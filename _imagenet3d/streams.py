@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from _imagenet3d.crops import CROP_SIZE, object_sample
+from _imagenet3d.crops import CROP_SIZE, _check_box, object_sample
 from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.extras import require
 from _imagenet3d.partition import REMAINDER_MODES, check_rank, run
@@ -71,7 +71,7 @@ def plan_object_shards(objects: list[ObjectPlace], num_shards: int, remainder: s
     return shards
 
 
-def _generate_object_stream(shards: list[list], size: int | None) -> Iterator[dict[str, Any]]:
+def _generate_object_stream(shards: list[list], size: int | None, box: str = "exact") -> Iterator[dict[str, Any]]:
     """The generator behind ``object_stream``: reads each piece's row group once."""
     for pieces in shards:
         for path, pieces_of_file in itertools.groupby(pieces, key=lambda piece: piece[0]):
@@ -79,14 +79,14 @@ def _generate_object_stream(shards: list[list], size: int | None) -> Iterator[di
                 for _, group, wanted in pieces_of_file:
                     rows = parquet.read_row_group(group).take([row for row, _, _ in wanted]).to_pylist()
                     for (_, index, is_padding), row in zip(wanted, rows):
-                        yield object_sample(row.pop("image")["bytes"], row, index, size, is_padding)
+                        yield object_sample(row.pop("image")["bytes"], row, index, size, is_padding, box)
 
 
 def object_stream(config: str = "open_vocabulary", split: str = "train", *,
                   source: str | os.PathLike | None = None, rank: int = 0, world_size: int = 1,
                   num_workers: int = 0, size: int | None = CROP_SIZE, remainder: str = "pad",
                   shuffle: bool = True, seed: int = 0, buffer_size: int | None = 1000,
-                  objects_per_shard: int = 512, **load_kwargs: Any) -> datasets.IterableDataset:
+                  objects_per_shard: int = 512, box: str = "exact", **load_kwargs: Any) -> datasets.IterableDataset:
     """Object-centric samples streamed from the Parquet shards, for training on many GPUs.
 
     Returns a ``datasets.IterableDataset`` holding this ``rank``'s part. The
@@ -108,7 +108,8 @@ def object_stream(config: str = "open_vocabulary", split: str = "train", *,
     ``buffer_size`` objects per worker are lost from the resumed epoch. With
     ``buffer_size=None`` only the shard order is shuffled, by ``seed`` (pass
     ``seed + epoch`` for a new order each epoch; ``set_epoch`` then changes
-    nothing), and a resumed epoch is exact.
+    nothing), and a resumed epoch is exact. ``size`` and ``box`` are those of
+    ``center_and_resize``.
 
         >>> train = imagenet3d.object_stream(source="demo/imagenet3d", rank=rank, world_size=world,
         ...                                  num_workers=2, size=224)                 # doctest: +SKIP
@@ -119,6 +120,7 @@ def object_stream(config: str = "open_vocabulary", split: str = "train", *,
     from datasets.distributed import split_dataset_by_node
 
     check_rank(rank, world_size)
+    _check_box(box)
     objects = usable_objects(split_files(config, split, source, **load_kwargs))
     slots = world_size * max(num_workers, 1)
     shards_per_slot = max(1, len(objects) // (slots * max(objects_per_shard, 1)))
@@ -127,7 +129,7 @@ def object_stream(config: str = "open_vocabulary", split: str = "train", *,
         # No buffer: the shard order alone is shuffled, here, so that a resumed epoch is exact.
         shards = [shards[k] for k in np.random.default_rng(seed).permutation(len(shards))]
     stream = datasets.IterableDataset.from_generator(
-        _generate_object_stream, gen_kwargs={"shards": shards, "size": size})
+        _generate_object_stream, gen_kwargs={"shards": shards, "size": size, "box": box})
     if shuffle and buffer_size:
         stream = stream.shuffle(seed=seed, buffer_size=buffer_size)
     return split_dataset_by_node(stream, rank=rank, world_size=world_size)

@@ -1,0 +1,118 @@
+"""Check: ``center_and_resize`` against imagenet3d_exp's ``preprocess_data.py --center_and_resize``, run unchanged.
+
+The official script (imagenet3d_exp ``scripts/preprocess_data.py``, lines 27-130)
+writes, for every usable object, a 512 x 512 crop (JPEG) and a flat .npz with
+``bbox, px, py, distance, resize_rate, ...``. This copies the script out of a
+checkout byte for byte, runs it with a side Python that has what it imports
+(numpy 1.x, OpenCV, Pillow, tqdm) over a synthetic release
+(``benchmarks/official_preprocess.py``, which also checks its counts), and
+compares object by object:
+
+  * px, py, distance and resize_rate with ``center_and_resize`` (expected: equal);
+  * the .npz ``bbox`` with ``box="official"`` (expected: equal to float precision)
+    and with the default ``box="exact"`` (the script adds the bottom padding to y2,
+    line 77, and shifts everything by its ``int()`` truncation of the centre);
+  * the crops' pixels: mean and 99th percentile of the absolute difference, in
+    1/255, of the official JPEG and our crop; for scale, what saving our own
+    crop as the script does (Pillow's default JPEG quality) changes by itself.
+
+Side environment (Python 3.11)::
+
+    python3.11 -m venv /tmp/official-venv
+    /tmp/official-venv/bin/pip install numpy==1.26.4 opencv-python-headless==4.10.0.84 pillow tqdm
+
+Run (not a CI test: it needs the side environment)::
+
+    git clone https://github.com/wufeim/imagenet3d_exp /tmp/imagenet3d_exp
+    .venv/bin/python -m synthetic_release write /tmp/release --categories 8 --images-per-category 30 \\
+        --seed 0 --format tree
+    .venv/bin/python -m benchmarks.compare_official_crop /tmp/release \\
+        --python /tmp/official-venv/bin/python --official-repo /tmp/imagenet3d_exp
+
+Exit status 0 when px, py, distance, resize_rate and the official box agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+import imagenet3d
+from benchmarks.official_preprocess import SCRIPT, official_script, run_official
+
+
+def compare(release: Path, official: Path) -> dict[str, list[float]]:
+    """Per object: the differences listed in the module docstring."""
+    found: dict[str, list[float]] = {}
+    for path in sorted(official.glob("*/annotations/*/*.npz")):
+        category, (stem, index) = path.parent.name, path.stem.rsplit("_", 1)
+        theirs = dict(np.load(path, allow_pickle=True))
+        obj = imagenet3d.read_annotations(release / imagenet3d.annotation_relpath(category, stem))[int(index)]
+        image_path = release / imagenet3d.image_relpath(category, stem)
+        crop, exact = imagenet3d.center_and_resize(Image.open(image_path), obj)
+        _, official_box = imagenet3d.center_and_resize(Image.open(image_path), obj, box="official")
+        for key in ("px", "py", "distance", "resize_rate"):
+            found.setdefault(key, []).append(abs(float(theirs[key]) - exact[key]))
+        box = np.asarray(theirs["bbox"], dtype=np.float64)
+        found.setdefault("official box", []).append(float(np.abs(box - official_box["bbox"]).max()))
+        found.setdefault("exact box x1 y1 x2", []).append(float(np.abs(box[:3] - exact["bbox"][:3]).max()))
+        found.setdefault("exact box y2", []).append(float(abs(box[3] - exact["bbox"][3])))
+        pixels = np.asarray(Image.open(official / path.parts[-4] / "images" / category / f"{path.stem}.JPEG")
+                            .convert("RGB"), dtype=np.float64)
+        ours = np.asarray(crop, dtype=np.float64)
+        saved = io.BytesIO()
+        crop.save(saved, "JPEG")    # as the script saves its crop: Pillow's default quality
+        resaved = np.asarray(Image.open(saved).convert("RGB"), dtype=np.float64)
+        for name, difference in (("pixels", np.abs(pixels - ours)),
+                                 ("pixels: our JPEG re-save", np.abs(resaved - ours))):
+            found.setdefault(f"{name} mean", []).append(float(difference.mean()))
+            found.setdefault(f"{name} p99", []).append(float(np.percentile(difference, 99)))
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.compare_official_crop", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("release", type=Path,
+                        help="a folder holding imagenet3d_v1/ (python -m synthetic_release write)")
+    parser.add_argument("--python", required=True, help="a side Python with numpy 1.x, opencv, pillow and tqdm")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--official-repo", type=Path, help="a git checkout of imagenet3d_exp")
+    source.add_argument("--official-script", type=Path, help=f"a copy of its {SCRIPT}")
+    args = parser.parse_args(argv)
+    release = args.release / imagenet3d.RELEASE_DIR
+    if not (release / "lists").is_dir():
+        print(f"error: {release} holds no lists/ (write the release with --format tree or both)", file=sys.stderr)
+        return 2
+    script, origin = official_script(args.official_repo, args.official_script)
+    print(f"official script: {origin} (sha256 {hashlib.sha256(script).hexdigest()[:16]}), run unchanged")
+    with tempfile.TemporaryDirectory() as folder:
+        official = Path(folder) / "official"
+        done = run_official(args.python, script, release, official, workers=2)
+        if done.returncode:
+            print(f"the official script failed (exit status {done.returncode}): {done.stderr.strip()[-300:]}")
+            return 1
+        found = compare(release, official)
+    if not found:
+        print("the official script wrote no objects")
+        return 1
+    print(f"objects compared: {len(found['px'])}")
+    print(f"{'difference (official - ours)':<34}{'max':>12}{'mean':>12}{'median':>12}")
+    for name, values in found.items():
+        print(f"{name:<34}{max(values):>12.3g}{np.mean(values):>12.3g}{np.median(values):>12.3g}")
+    y2 = np.asarray(found["exact box y2"])
+    print(f"exact box y2 off by > 1 px (top and bottom padding differ): {int((y2 > 1).sum())} of {len(y2)}")
+    agree = max(max(found[k]) for k in ("px", "py", "distance", "resize_rate", "official box")) < 1e-4
+    print("px, py, distance, resize_rate and the official box agree" if agree else "DIFFERENCES")
+    return 0 if agree else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
