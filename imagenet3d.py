@@ -34,11 +34,16 @@ Toolkits over the converted dataset (``pip install "imagenet3d[hub]"``; ``[torch
     ``extras``       ``require``: an optional library, or ``MissingExtraError`` naming its extra
     ``files``, ``parallel``, ``render``: helpers the converter, generator and viewer share
 
+Linear probing of 3D awareness, the paper's Task 1 (``[torch]``; ``[probe]`` for transformers models):
+    ``backbones``    ``load_backbone``: a frozen ``torch.nn.Module``, transformers model or ``SmallCNN``
+    ``features``     ``extract_features``: the object crops' features, streamed and cached on disk
+    ``probing``      ``train_probes``: the grid of 3 x 40-bin linear probes, ``select_best_probe``
+
 ``import imagenet3d`` imports numpy only; datasets, pyarrow, PIL and torch are
 imported when a function needs them. ``ArrowBatches`` and ``arrow_batches`` are
 resolved on first use (a module ``__getattr__``, PEP 562), since their module
 imports torch where it is installed (``from imagenet3d import *`` and ``help()``
-touch every name, so they import it too).
+touch every name, so they import it too). So are the linear-probing names, which import torch.
 
 Example:
 
@@ -90,15 +95,24 @@ from _imagenet3d.categories import (
 from _imagenet3d.cli import main
 from _imagenet3d.configs import CONFIG_SPLITS, features
 from _imagenet3d.crops import (
+    BOX_MODES,
     CROP_DISTANCE,
     CROP_SIZE,
     center_and_resize,
     object_id,
     object_sample,
+    official_box,
     to_objects,
     usable_object_indices,
 )
-from _imagenet3d.decoding import TRAINING_COLUMNS, DecodeImages, collate_images, collate_objects, decode_images
+from _imagenet3d.decoding import (
+    TRAINING_COLUMNS,
+    DecodeImages,
+    collate_images,
+    collate_objects,
+    decode_images,
+    resized_size,
+)
 from _imagenet3d.errors import (
     AnnotationError,
     GlbError,
@@ -133,7 +147,10 @@ from _imagenet3d.shards import DEFAULT_SOURCE, split_files
 from _imagenet3d.streams import object_stream, plan_object_shards, usable_objects
 
 if TYPE_CHECKING:
+    from _imagenet3d.backbones import Backbone, SmallCNN, load_backbone
     from _imagenet3d.batches import ArrowBatches, arrow_batches
+    from _imagenet3d.features import PROBE_BLOCKS, ProbeFeatures, extract_features
+    from _imagenet3d.probing import PROBE_LEARNING_RATES, ProbeResults, select_best_probe, train_probes
 
 __all__ = [
     # categories
@@ -160,10 +177,13 @@ __all__ = [
     "EVALUATION_TASKS", "EVALUATION_COLUMNS", "ANGLE_UNITS",
     # object-centric samples, streams and batches for training
     "object_id", "CROP_SIZE", "CROP_DISTANCE", "center_and_resize", "object_sample",
-    "usable_object_indices", "to_objects",
+    "usable_object_indices", "to_objects", "BOX_MODES", "official_box",
     "REMAINDER_MODES", "usable_objects", "plan_object_shards", "object_stream",
     "ArrowBatches", "arrow_batches",
-    "TRAINING_COLUMNS", "DecodeImages", "decode_images", "collate_images", "collate_objects",
+    "TRAINING_COLUMNS", "DecodeImages", "decode_images", "collate_images", "collate_objects", "resized_size",
+    # linear probing (Task 1)
+    "Backbone", "SmallCNN", "load_backbone", "ProbeFeatures", "extract_features", "PROBE_BLOCKS",
+    "PROBE_LEARNING_RATES", "ProbeResults", "train_probes", "select_best_probe",
     "PROJECT_URL",
 ]
 
@@ -178,7 +198,11 @@ PROJECT_URL = "https://github.com/imagenet3d-hub/imagenet3d-hub"
 
 # Names whose module imports torch (where installed): resolved on first use, so that
 # ``import imagenet3d`` stays numpy-only (PEP 562).
-_LAZY = {"ArrowBatches": "_imagenet3d.batches", "arrow_batches": "_imagenet3d.batches"}
+_LAZY = {"ArrowBatches": "_imagenet3d.batches", "arrow_batches": "_imagenet3d.batches",
+         **dict.fromkeys(("Backbone", "SmallCNN", "load_backbone"), "_imagenet3d.backbones"),
+         **dict.fromkeys(("ProbeFeatures", "extract_features", "PROBE_BLOCKS"), "_imagenet3d.features"),
+         **dict.fromkeys(("PROBE_LEARNING_RATES", "ProbeResults", "train_probes", "select_best_probe"),
+                         "_imagenet3d.probing")}
 
 
 def __getattr__(name: str) -> Any:
