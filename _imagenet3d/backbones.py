@@ -216,14 +216,29 @@ def load_backbone(spec: str | nn.Module, *, weights: str | os.PathLike | None = 
     else:
         backbone = _transformers_backbone(spec, size)
     if weights is not None:
-        try:
-            state = torch.load(weights, map_location="cpu", weights_only=True)
-            backbone.module.load_state_dict(state.get("state_dict", state) if isinstance(state, dict) else state)
-        except (OSError, RuntimeError, KeyError, TypeError) as error:
-            first = str(error).strip().splitlines()[0]
-            raise Imagenet3DError(f"cannot load weights {weights} into {backbone.name}: {first}") from None
-        backbone.module.eval().requires_grad_(False)
+        _load_weights(backbone, weights)
     if input_size is not None:
         backbone.input_size = input_size
         backbone.__post_init__()
     return backbone
+
+
+def _load_weights(backbone: Backbone, weights: str | os.PathLike) -> None:
+    """A state dict (or ``{"state_dict": ...}``) into the backbone; a one-line error naming what is wrong."""
+    try:
+        state = torch.load(weights, map_location="cpu", weights_only=True)
+    except Exception as error:   # torch raises many kinds for a file that is not a state dict
+        raise Imagenet3DError(f"cannot load weights {weights}: not a torch state dict "
+                              f"({type(error).__name__})") from None
+    state = state.get("state_dict", state) if isinstance(state, dict) else state
+    if not isinstance(state, dict):
+        raise Imagenet3DError(f"cannot load weights {weights}: it holds a {type(state).__name__}, not a state dict")
+    try:
+        missing, unexpected = backbone.module.load_state_dict(state, strict=False)
+    except RuntimeError:   # shapes that differ
+        raise Imagenet3DError(f"cannot load weights {weights} into {backbone.name}: tensor shapes differ "
+                              "from the module's (another architecture?)") from None
+    if missing or unexpected:
+        raise Imagenet3DError(f"cannot load weights {weights} into {backbone.name}: {len(missing)} missing keys "
+                              f"(e.g. {missing[:3]}), {len(unexpected)} unexpected (e.g. {unexpected[:3]})")
+    backbone.module.eval().requires_grad_(False)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from _imagenet3d.camera import angle_to_bin
 from _imagenet3d.categories import CATEGORY_INFO, KNOWN_CATEGORIES, SUPER_CATEGORIES
 from _imagenet3d.decoding import _rgb as rgb
-from _imagenet3d.decoding import dct_draft
+from _imagenet3d.decoding import dct_draft, original_size
 from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.extras import require
 
@@ -119,8 +119,9 @@ def center_and_resize(image: PIL.Image.Image, obj: Mapping[str, Any], size: int 
     bottom minus the top padding wherever they differ (up to about 100 px),
     and all its coordinates carry the ``int()`` shift (< 1 px). Use it to
     compare with the official preprocessed files. For ``size`` other than 512 it is the official 512 box
-    scaled by ``size / 512``. Either way, pass the image as opened (its size
-    is the original's; ``center_and_resize`` calls ``draft`` itself).
+    scaled by ``size / 512``. Pass the image as opened (not yet loaded):
+    ``center_and_resize`` calls ``draft`` itself, and the same image serves
+    another object of the photo when that crop needs no more pixels.
 
     JPEG DCT scaling: where the crop shrinks the image by 2, 4 or 8 or more
     (``resize_rate <= 1/k``) the JPEG is decoded at 1/k (``dct_draft``), for a
@@ -143,7 +144,7 @@ def center_and_resize(image: PIL.Image.Image, obj: Mapping[str, Any], size: int 
         raise Imagenet3DError("center_and_resize needs a usable object (distance > 0, px and py)")
     distance = CROP_DISTANCE * CROP_SIZE / size if distance is None else distance
     full_rate = obj["distance"] / distance
-    width, height = image.size   # the original size: dct_draft changes image.size
+    width, height = original_size(image)   # dct_draft changes image.size
     scale = dct_draft(image, full_rate)
     crop = _crop(rgb(image), obj["px"] / scale, obj["py"] / scale, full_rate * scale, size,
                  (width / scale, height / scale))

@@ -29,11 +29,23 @@ def _rgb(image: PIL.Image.Image) -> PIL.Image.Image:
     return image if image.mode == "RGB" else image.convert("RGB")
 
 
+#: Where ``dct_draft`` notes, on the image, the scale it decoded at and the original size.
+_DRAFTED = "imagenet3d.dct_draft"
+
+
+def original_size(image: PIL.Image.Image) -> tuple[int, int]:
+    """The image's size before ``dct_draft`` decoded it smaller (``image.size`` then is 1/k of it)."""
+    drafted = image.info.get(_DRAFTED)
+    return image.size if drafted is None else drafted[1]
+
+
 def dct_draft(image: PIL.Image.Image, rate: float) -> int:
     """Make a JPEG not yet loaded decode at 1/k of its size (libjpeg's DCT scaling, ``Image.draft``)
     when it is to be scaled by ``rate <= 1/k``, k = 2, 4 or 8, the largest such; returns k (1 when
     nothing changed: rate > 1/2, not a JPEG, already loaded). The decoded image's coordinates are the
-    original's divided by k (its last column and row cover what is left when k does not divide the size).
+    original's divided by k (its last column and row cover what is left when k does not divide the size);
+    ``original_size`` gives the size before. An image drafted by an earlier call (another object of the
+    same photo) keeps its k when ``rate`` allows it, else a one-line error says to open it again.
 
     Why 1/k: decoding at 1/k averages each k x k block, which is what an antialiased resize by
     ``rate <= 1/k`` does first anyway; the output samples at most one of every k input pixels along
@@ -41,12 +53,21 @@ def dct_draft(image: PIL.Image.Image, rate: float) -> int:
     smaller decode and lose detail. Measured tolerance (tests/test_objects.py, tests/test_batches.py):
     within 3/255 in mean and 20/255 at the 99th percentile of the full decode's result.
     """
+    drafted = image.info.get(_DRAFTED)
+    if drafted is not None:
+        if rate > 1.0 / drafted[0]:
+            raise Imagenet3DError(f"this JPEG was decoded at 1/{drafted[0]} for an earlier crop; a crop scaling "
+                                  f"it by {rate:.3g} needs more pixels: open the image again for it")
+        return int(drafted[0])
     if rate > 0.5 or getattr(image, "format", None) != "JPEG":
         return 1
     step = 2 ** min(3, int(math.log2(1.0 / rate)))
     width, height = image.size
-    drafted = image.draft("RGB", (max(1, width // step), max(1, height // step)))
-    return 1 if drafted is None else round(width / drafted[1][2])
+    box = image.draft("RGB", (max(1, width // step), max(1, height // step)))
+    scale = 1 if box is None else round(width / box[1][2])
+    if scale > 1:
+        image.info[_DRAFTED] = (scale, (width, height))
+    return scale
 
 
 def resized_size(width: int, height: int, size: int) -> tuple[int, int]:
@@ -112,8 +133,10 @@ class DecodeImages:
         image = None
         if value.get("bytes") is not None:
             image = Image.open(io.BytesIO(value["bytes"]))
+            # A tag the converter kept means the annotation was drawn on the displayed (turned) grid
+            # (conversion/validate.py): datasets' own decode below turns it, as decode_images() does.
             if image.getexif().get(Image.ExifTags.Base.Orientation, 1) != 1:
-                image = None   # to be turned upright: datasets' own decode below does it
+                image = None
         scale = 1
         if image is None:
             image = self._decode(value)

@@ -15,7 +15,9 @@ import inspect
 import json
 import os
 import re
+import sys
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from _imagenet3d import crops, decoding
+from _imagenet3d import backbones, crops, decoding
 from _imagenet3d.backbones import Backbone
 from _imagenet3d.crops import object_id
 from _imagenet3d.decoding import collate_objects
@@ -130,13 +132,14 @@ def source_fingerprint(files: Sequence[str]) -> list[list]:
 
 
 def cache_key(backbone: Backbone, config: str, split: str, files: Sequence[str], flip: bool) -> dict[str, Any]:
-    """Everything the features depend on. The source of the crop and decoding code is part of it,
-    so a changed crop never reuses features of the old one."""
+    """Everything the features depend on. The source of the crop, decoding, backbone and extraction
+    code is part of it, so features of changed code are never reused."""
     return {"format": _FORMAT, "config": config, "split": split, "source": source_fingerprint(files),
             "backbone": backbone.identity, "hidden_states": backbone.hidden_states,
             "crop_size": backbone.crop_size, "input_size": backbone.input_size,
             "mean": [float(v) for v in backbone.mean], "std": [float(v) for v in backbone.std], "flip": flip,
-            "crop_code": hashlib.sha256("".join(map(inspect.getsource, (crops, decoding))).encode()).hexdigest()}
+            "code": hashlib.sha256("".join(map(inspect.getsource, (crops, decoding, backbones, sys.modules[__name__])))
+                               .encode()).hexdigest()}
 
 
 def default_cache_dir() -> Path:
@@ -172,6 +175,9 @@ def _save(path: Path, key: dict, features: ProbeFeatures) -> None:
     try:
         with handle:
             np.savez(handle, **arrays)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(handle.name, 0o666 & ~umask)   # as open() would make it: a shared cache stays readable
         os.replace(handle.name, path)
     except BaseException:
         os.unlink(handle.name)
@@ -186,7 +192,11 @@ def _load(path: Path, key: dict, expected_ids: set[str]) -> tuple[ProbeFeatures 
         with np.load(path, allow_pickle=False) as data:
             arrays = {name: data[name] for name in data.files}
         meta = json.loads(str(arrays.pop("meta")))
-    except (OSError, ValueError, KeyError) as error:
+        if not isinstance(meta, dict) or not {"angles", "categories", "ids"} <= set(arrays) \
+                or not isinstance(meta.get("layers"), list):
+            return None, "its contents are incomplete"
+    # A file cut short or damaged by another tool (a killed copy, a full disk): extract again.
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
         return None, f"unreadable ({type(error).__name__})"
     if meta.get("key") != key:
         return None, "its key differs"
@@ -293,8 +303,13 @@ def extract_features(backbone: Backbone, split: str = "train", *, source: str | 
     if sorted(features.ids) != sorted(expected):
         raise Imagenet3DError(f"the stream of {split!r} gave {len(features)} objects, not its {len(expected)} "
                               "usable objects")
-    _save(path, key, features)
-    features.path = str(path)
     stale = "" if why == "no cache" else f" (the cached file was not used: {why})"
+    try:
+        _save(path, key, features)
+    except OSError as error:   # an unwritable cache costs the next run, not this one's features
+        features.note = (f"extracted the features of {split} ({len(features)} objects); NOT cached, "
+                         f"{path.parent}: {error.strerror or error}{stale}")
+        return features
+    features.path = str(path)
     features.note = f"extracted the features of {split} ({len(features)} objects), cached in {path}{stale}"
     return features

@@ -60,10 +60,10 @@ def probe_inputs(features: ProbeFeatures, blocks: str, avgpool: bool) -> np.ndar
 
 
 def select_best_probe(accuracies: Mapping[str, float]) -> str:
-    """The probe ``compute_accuracy_linear_probing.py`` reports: going through the probes in order,
-    the first whose Acc@pi/6 is strictly above every earlier one's (and above 0), so a tie keeps
-    the earlier probe. When every probe scores 0 the official script fails (``results[None]``);
-    here the first probe is returned.
+    """The probe ``compute_accuracy_linear_probing.py`` reports: the first probe, in order, that
+    reaches the highest Acc@pi/6 (its loop keeps a probe only when it is strictly above the best so
+    far, from 0), so a tie keeps the earlier probe. When every probe scores 0 the official script
+    fails (``results[None]``); here the first probe is returned.
 
         >>> select_best_probe({"a": 0.25, "b": 0.5, "c": 0.5})
         'b'

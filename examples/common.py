@@ -40,16 +40,11 @@ Loss = Callable[[Any, dict], torch.Tensor]
 Decode = Callable[[Any], list[dict]]
 
 
-def conv_trunk() -> nn.Sequential:
-    """Four conv blocks and global average pooling: images (B, 3, H, W) -> features (B, FEATURES).
-    Small enough to train on a CPU in minutes; the paper's networks are ResNet-50 and Swin-T."""
-
-    def block(inputs: int, outputs: int) -> nn.Sequential:
-        return nn.Sequential(nn.Conv2d(inputs, outputs, 3, padding=1, bias=False), nn.BatchNorm2d(outputs),
-                             nn.ReLU(inplace=True), nn.MaxPool2d(2))
-
-    return nn.Sequential(block(3, 32), block(32, 64), block(64, 128), block(128, FEATURES),
-                         nn.AdaptiveAvgPool2d(1), nn.Flatten())
+def conv_trunk() -> nn.Module:
+    """Four conv blocks and global average pooling, ``imagenet3d.SmallCNN``: images (B, 3, H, W) ->
+    features (B, FEATURES). Small enough to train on a CPU in minutes; the paper's networks are ResNet-50
+    and Swin-T."""
+    return imagenet3d.SmallCNN()
 
 
 def collate(samples: list[dict]) -> dict:

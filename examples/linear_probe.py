@@ -20,14 +20,14 @@ The official protocol (configs/linear_probing_*.yaml) is --blocks 1_last 4_last 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 
-import numpy as np
 import torch
 
 import imagenet3d
+
+import common
 
 #: A CPU-sized subset of the official 13 learning rates (one per decade from 1e-4).
 DEFAULT_LRS = (1e-4, 1e-3, 1e-2, 1e-1)
@@ -70,13 +70,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def most_frequent_pose(train: imagenet3d.ProbeFeatures) -> dict[str, float]:
-    """The centre of the most frequent training bin of each angle: the yardstick for the table."""
-    bins = imagenet3d.angle_to_bin(train.angles)
-    return {angle: float(imagenet3d.bin_to_angle(np.bincount(bins[:, k], minlength=imagenet3d.NUM_BINS).argmax()))
-            for k, angle in enumerate(("azimuth", "elevation", "theta"))}
-
-
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     lrs = learning_rates(args.lrs)
@@ -85,11 +78,11 @@ def main(argv: list[str] | None = None) -> None:
                                         input_size=args.input_size)
     print(f"backbone {backbone.name}: crops {backbone.crop_size} px, centre {backbone.input_size} px fed to it",
           flush=True)
-    common = dict(source=args.source, cache_dir=args.cache_dir, batch_size=args.extract_batch_size,
-                  num_workers=args.workers, device=args.device)
-    train = imagenet3d.extract_features(backbone, "train", flip=args.flip, **common)
+    extraction = dict(source=args.source, cache_dir=args.cache_dir, batch_size=args.extract_batch_size,
+                      num_workers=args.workers, device=args.device)
+    train = imagenet3d.extract_features(backbone, "train", flip=args.flip, **extraction)
     print(train.note, flush=True)
-    validation = imagenet3d.extract_features(backbone, "validation", **common)
+    validation = imagenet3d.extract_features(backbone, "validation", **extraction)
     print(validation.note, flush=True)
     extracted = time.monotonic()
 
@@ -111,14 +104,13 @@ def main(argv: list[str] | None = None) -> None:
     table = imagenet3d.evaluate(predictions, references, task="pose")
     print(f"Linear probe of {backbone.name}, {results.best}:")
     print(imagenet3d.format_table(table))
-    prior = most_frequent_pose(train)
+    prior = common.most_frequent_pose(imagenet3d.reference_objects(imagenet3d.load("annotations", "train",
+                                                                                    source=args.source)))
     baseline = imagenet3d.evaluate({r["object_id"]: prior for r in references}, references, task="pose")
     print("Baseline, the most frequent training bin of each angle for every object: Acc@pi/6 "
           f"{baseline['tables']['all']['Avg.']['pi_6_acc']:.1f}")
     if args.predictions:
-        with open(args.predictions, "w") as out:
-            for oid, angles in sorted(predictions.items()):
-                out.write(json.dumps({"object_id": oid, **angles}) + "\n")
+        common.write_predictions(args.predictions, predictions)
     print(f"done in {time.monotonic() - started:.1f} s", flush=True)
 
 

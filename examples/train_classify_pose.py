@@ -26,12 +26,13 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-import common
 import torch
 from torch import nn
 from torch.nn import functional
 
 import imagenet3d
+
+import common
 
 
 class PoseClassifier(nn.Module):

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import argparse
 
-import common
 import torch
 from torch import nn
 
 import imagenet3d
+
+import common
 
 
 class PoseNet(nn.Module):

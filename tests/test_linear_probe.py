@@ -121,6 +121,45 @@ def test_the_cache_is_reused_and_never_stale(built_dataset, tmp_path):
     assert len(redone) == len(first)
 
 
+def test_a_damaged_cache_file_is_extracted_again(built_dataset, tmp_path):
+    """A cache file cut short or emptied by another tool (the library itself writes whole files only)."""
+    module = TinyTokens()
+    backbone = imagenet3d.load_backbone(module, size=SIZE)
+    path = Path(extract(backbone, built_dataset, tmp_path).path)
+    whole = path.read_bytes()
+    for damaged in (whole[: len(whole) // 2], b""):
+        path.write_bytes(damaged)
+        module.calls = 0
+        redone = extract(backbone, built_dataset, tmp_path)
+        assert module.calls > 0 and not redone.from_cache and "unreadable" in redone.note
+        assert path.read_bytes() != damaged
+
+
+def test_an_unwritable_cache_keeps_the_features(built_dataset, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    features = extract(imagenet3d.load_backbone(TinyTokens(), size=SIZE), built_dataset, blocker / "cache")
+    assert len(features) > 0 and "NOT cached" in features.note and "\n" not in features.note
+
+
+def test_weights_that_do_not_fit_are_a_one_line_error(tmp_path):
+    text = tmp_path / "weights.pt"
+    text.write_text("not a state dict")
+    other = tmp_path / "other.pt"
+    torch.save(nn.Linear(2, 2).state_dict(), other)
+    shapes = tmp_path / "shapes.pt"
+    state = imagenet3d.SmallCNN().state_dict()
+    state["features.0.0.weight"] = torch.zeros(1)
+    torch.save(state, shapes)
+    for path, words in [(text, "not a torch state dict"), (other, "missing keys"), (shapes, "shapes differ")]:
+        with pytest.raises(imagenet3d.Imagenet3DError, match=words) as raised:
+            imagenet3d.load_backbone("small-cnn", weights=str(path))
+        assert "\n" not in str(raised.value)
+    good = tmp_path / "good.pt"
+    torch.save({"state_dict": imagenet3d.SmallCNN().state_dict()}, good)
+    assert not imagenet3d.load_backbone("small-cnn", weights=str(good)).module.training
+
+
 def test_the_cache_key_follows_the_source_shards(built_dataset, tmp_path):
     """A re-converted dataset (other shard bytes) gets another key: the shards' footers are fingerprinted;
     the ids a cached file must hold are the split's usable objects."""
@@ -225,7 +264,7 @@ def test_bad_input_is_a_one_line_error(tmp_path):
         imagenet3d.train_probes(features, features, blocks=["2_last"], progress=False)
 
 
-def test_the_example_probes_a_transformers_model_end_to_end(built_dataset, tmp_path, capsys):
+def test_the_example_probes_a_transformers_model_end_to_end(built_dataset, tmp_path, capsys, monkeypatch):
     """examples/linear_probe.py with a transformers model folder (AutoModel + AutoImageProcessor), as CI runs it
     briefly: it prints every probe, the chosen one and the paper's table; a second run with other learning rates
     reuses the cached features and says so."""
@@ -254,6 +293,7 @@ def test_the_example_probes_a_transformers_model_end_to_end(built_dataset, tmp_p
     assert printed in done.stdout
 
     # The second run in this process (its main() takes argv): cheaper than another interpreter.
+    monkeypatch.syspath_prepend(str(ROOT / "examples"))   # as `python examples/linear_probe.py` has it
     spec = importlib.util.spec_from_file_location("linear_probe_example", ROOT / "examples" / "linear_probe.py")
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)

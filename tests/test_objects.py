@@ -286,6 +286,27 @@ def test_dct_scaled_crops_are_within_tolerance_of_the_full_decode(release):
     assert {2, 4}.issubset(seen), seen
 
 
+def test_one_opened_photo_serves_each_of_its_objects(release):
+    """center_and_resize drafts the JPEG it is given; a second object of the same opened photo gets the
+    same crop as from a fresh open when it needs no more pixels, and a one-line error when it does."""
+    folder, out = release
+    row = next(r for r in imagenet3d.load("default", "train", source=out)
+               if imagenet3d.usable_object_indices(r["objects"]))
+    obj = row["objects"][imagenet3d.usable_object_indices(row["objects"])[0]]
+    path = folder / "images" / f"{row['image_id']}.JPEG"
+    near, nearer = dict(obj, distance=2.0), dict(obj, distance=1.0)   # 1/4 and 1/8 at 224 px
+    shared = Image.open(path)
+    imagenet3d.center_and_resize(shared, near, size=224)              # decodes it at 1/4
+    for other in (near, nearer):
+        crop, adjusted = imagenet3d.center_and_resize(shared, other, size=224)
+        fresh, expected = imagenet3d.center_and_resize(Image.open(path), other, size=224)
+        mean, p99 = pixel_difference(crop, fresh)
+        assert mean < 3 and p99 < 20 and adjusted == expected
+    with pytest.raises(imagenet3d.Imagenet3DError, match="open the image again") as raised:
+        imagenet3d.center_and_resize(shared, dict(obj, distance=20.0), size=224)
+    assert "\n" not in str(raised.value)
+
+
 def test_the_224_object_paths_use_dct_scaling(release, monkeypatch):
     """object_sample, to_objects and object_stream all go through the draft, which scales where it may."""
     import _imagenet3d.crops as crops
