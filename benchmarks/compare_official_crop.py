@@ -34,7 +34,6 @@ Exit status 0 when px, py, distance, resize_rate and the official box agree.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import io
 import sys
@@ -45,7 +44,7 @@ import numpy as np
 from PIL import Image
 
 import imagenet3d
-from benchmarks.official_preprocess import SCRIPT, official_script, run_official
+from benchmarks.official_preprocess import official_arguments, official_script, release_folder, run_official
 
 
 def compare(release: Path, official: Path) -> dict[str, list[float]]:
@@ -78,18 +77,9 @@ def compare(release: Path, official: Path) -> dict[str, list[float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.compare_official_crop", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("release", type=Path,
-                        help="a folder holding imagenet3d_v1/ (python -m synthetic_release write)")
-    parser.add_argument("--python", required=True, help="a side Python with numpy 1.x, opencv, pillow and tqdm")
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--official-repo", type=Path, help="a git checkout of imagenet3d_exp")
-    source.add_argument("--official-script", type=Path, help=f"a copy of its {SCRIPT}")
-    args = parser.parse_args(argv)
-    release = args.release / imagenet3d.RELEASE_DIR
-    if not (release / "lists").is_dir():
-        print(f"error: {release} holds no lists/ (write the release with --format tree or both)", file=sys.stderr)
+    args = official_arguments("python -m benchmarks.compare_official_crop", __doc__).parse_args(argv)
+    release = release_folder(args)
+    if release is None:
         return 2
     script, origin = official_script(args.official_repo, args.official_script)
     print(f"official script: {origin} (sha256 {hashlib.sha256(script).hexdigest()[:16]}), run unchanged")

@@ -78,21 +78,34 @@ def run_official(python: str, script: bytes, release: Path, out: Path, workers: 
                                "--num_workers", str(workers), "--center_and_resize"], capture_output=True, text=True)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.official_preprocess", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def official_arguments(prog: str, doc: str | None) -> argparse.ArgumentParser:
+    """The command line both official-script checks take: a release, the side Python, the script."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("release", type=Path,
                         help="a folder holding imagenet3d_v1/ (python -m synthetic_release write)")
     parser.add_argument("--python", required=True, help="a side Python with numpy 1.x, pillow, tqdm and cv2")
-    parser.add_argument("--out", type=Path, required=True, help="where the official script writes (must not exist)")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--official-repo", type=Path, help="a git checkout of imagenet3d_exp")
     source.add_argument("--official-script", type=Path, help=f"a copy of its {SCRIPT}")
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def release_folder(args: argparse.Namespace) -> Path | None:
+    """The release's imagenet3d_v1/ folder; None (having said why) when it has no lists/."""
     release = args.release / imagenet3d.RELEASE_DIR
     if not (release / "lists").is_dir():
         print(f"error: {release} holds no lists/ (write the release with --format tree or both)", file=sys.stderr)
+        return None
+    return release
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = official_arguments("python -m benchmarks.official_preprocess", __doc__)
+    parser.add_argument("--out", type=Path, required=True, help="where the official script writes (must not exist)")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    release = release_folder(args)
+    if release is None:
         return 2
     if args.out.exists():
         print(f"error: {args.out} exists; remove it first (the script only adds files)", file=sys.stderr)
