@@ -30,7 +30,7 @@ def _rgb(image: PIL.Image.Image) -> PIL.Image.Image:
 
 
 #: Where ``dct_draft`` notes, on the image, the scale it decoded at and the original size.
-_DRAFTED = "imagenet3d.dct_draft"
+_DRAFTED = "imagenet3d_dct_draft"
 
 
 def original_size(image: PIL.Image.Image) -> tuple[int, int]:
