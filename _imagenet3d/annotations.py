@@ -3,69 +3,21 @@
 from __future__ import annotations
 
 import io
+import math
 import pickle
 import pickletools
 import re
 import zipfile
-from typing import Any
 
 import numpy as np
 
-from _imagenet3d.errors import AnnotationError, UnsafePickleError
+from _imagenet3d.errors import AnnotationError
 from _imagenet3d.files import PathOrBytes, read_bytes
 from _imagenet3d.records import ObjectRecord, normalize_object
+from _imagenet3d.safe_unpickle import allocation_budget, load_pickle
 
-
-def _latin1_encode(text: str, encoding: str) -> bytes:
-    # Protocol-2 pickles store bytes as _codecs.encode(str, "latin1"); admit
-    # that use only, so a pickle cannot trigger codec lookups by name.
-    if encoding not in ("latin1", "latin-1"):
-        raise UnsafePickleError(f"refused: _codecs.encode with encoding {encoding!r}")
-    return text.encode("latin1")
-
-
-# numpy's array and scalar reconstructors, as numpy's own pickles name them, taken from the public
-# pickle protocol (``__reduce__``) rather than from the private ``numpy._core`` they live in.
-_RECONSTRUCT_ARRAY = np.empty(0).__reduce__()[0]
-_RECONSTRUCT_SCALAR = np.float64(0).__reduce__()[0]
-
-# The only globals an annotation pickle may name: numpy's array and scalar
-# reconstructors and inert builtins. numpy 1.x pickles say numpy.core, 2.x
-# numpy._core. _codecs.encode appears in protocol-2 pickles of bytes.
-_SAFE_GLOBALS: dict[tuple[str, str], Any] = {
-    ("numpy", "ndarray"): np.ndarray,
-    ("numpy", "dtype"): np.dtype,
-    ("builtins", "set"): set,
-    ("builtins", "frozenset"): frozenset,
-    ("builtins", "complex"): complex,
-    ("builtins", "bytearray"): bytearray,
-    ("collections", "OrderedDict"): dict,
-    ("_codecs", "encode"): lambda text, encoding="utf-8": _latin1_encode(text, encoding),
-}
-for _module in ("numpy.core.multiarray", "numpy._core.multiarray"):
-    _SAFE_GLOBALS[(_module, "_reconstruct")] = _RECONSTRUCT_ARRAY
-    _SAFE_GLOBALS[(_module, "scalar")] = _RECONSTRUCT_SCALAR
-for _dtype_class in ("Float64DType", "Float32DType", "Int64DType", "Int32DType", "UInt16DType",
-                     "UInt8DType", "Int16DType", "BoolDType", "StrDType", "BytesDType", "ObjectDType"):
-    _SAFE_GLOBALS[("numpy.dtypes", _dtype_class)] = getattr(np.dtypes, _dtype_class)
-
-
-class _RestrictedUnpickler(pickle.Unpickler):
-    """Unpickler that builds numpy data and builtins and refuses everything else."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        try:
-            return _SAFE_GLOBALS[(module, name)]
-        except KeyError:
-            raise UnsafePickleError(
-                f"refused: the annotation pickle asks for {module}.{name}, "
-                "which is not numpy data (possible code execution)") from None
-
-    def persistent_load(self, pid: Any) -> Any:
-        raise UnsafePickleError("refused: persistent ids in an annotation pickle")
-
-
-# An honest annotation file is a few KB; this bounds decompression bombs.
+# An honest annotation file is a few KB, stored uncompressed; these bound decompression bombs:
+# the member may inflate to at most 64 MiB and to at most allocation_budget(archive size).
 _MAX_MEMBER_BYTES = 64 * 1024 * 1024
 
 
@@ -97,7 +49,7 @@ def _load_npy(data: bytes) -> np.ndarray:
         raise AnnotationError(f"malformed .npy header: {error}") from None
     if dtype.hasobject:
         try:
-            array = _RestrictedUnpickler(stream, encoding="latin1").load()
+            array = load_pickle(stream.read())
         except AnnotationError:
             raise
         except Exception as error:  # any malformed pickle is a format error
@@ -105,7 +57,7 @@ def _load_npy(data: bytes) -> np.ndarray:
         if not isinstance(array, np.ndarray):
             raise AnnotationError("annotation pickle does not hold an array")
         return array
-    count = int(np.prod(shape)) if shape else 1
+    count = math.prod(shape)
     raw = stream.read()
     if len(raw) < count * dtype.itemsize:
         raise AnnotationError("truncated .npy data")
@@ -124,12 +76,20 @@ def _load_annotation_array(data: bytes) -> np.ndarray:
         except KeyError:
             raise AnnotationError(
                 f"no 'annotations' array in the .npz (keys: {archive.namelist()})") from None
-        if member.file_size > _MAX_MEMBER_BYTES:
-            raise AnnotationError(f"'annotations' array is too large ({member.file_size} bytes)")
+        limit = min(_MAX_MEMBER_BYTES, allocation_budget(len(data)))
+        if member.file_size > limit:
+            raise AnnotationError(f"'annotations' array is too large ({member.file_size} bytes inflated from a "
+                                  f"{len(data)}-byte file; the bound is {limit})")
         try:
-            payload = archive.read(member)
+            # Read at most limit + 1 bytes: zipfile inflates a whole compressed chunk at once when asked
+            # for everything, whatever size the (possibly lying) directory declares.
+            with archive.open(member) as stream:
+                payload = stream.read(limit + 1)
         except (zipfile.BadZipFile, OSError, EOFError) as error:
             raise AnnotationError(f"corrupt .npz member: {error}") from None
+        if len(payload) > limit:
+            raise AnnotationError(f"'annotations' array inflates past its bound of {limit} bytes "
+                                  f"(its declared size is {member.file_size})")
     return _load_npy(payload)
 
 
@@ -140,7 +100,11 @@ def read_annotations(source: PathOrBytes) -> list[ObjectRecord]:
     object. It is read with a restricted unpickler that admits only numpy
     arrays/scalars and builtin values: a pickle that names anything else (the
     way a crafted file would run code) raises :class:`UnsafePickleError`
-    before anything runs. Each dict goes through :func:`normalize_object`.
+    before anything runs. What a file can make the reader allocate is bounded by its size: the
+    zip member may inflate to at most ``64 * size + 1 MiB`` bytes (and 64 MiB), and the pickle's
+    constructors may allocate at most ``64 * pickle size + 1 MiB`` bytes
+    (:mod:`_imagenet3d.safe_unpickle`); a file over either bound raises :class:`UnsafePickleError`
+    or :class:`AnnotationError` naming the request. Each dict goes through :func:`normalize_object`.
 
     Raises :class:`AnnotationError` with the reason for any file that is not
     in the release's format.

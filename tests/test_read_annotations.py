@@ -276,3 +276,169 @@ def test_structural_errors():
         archive.writestr("annotations.npy", b"\x93NUMPY garbage header")
     with pytest.raises(AnnotationError, match="header"):
         imagenet3d.read_annotations(buffer.getvalue())
+
+
+# --- What a file can make the reader allocate (issue 14): bounded by its size -----------------------------
+
+import pickle  # noqa: E402
+import struct  # noqa: E402
+import tracemalloc  # noqa: E402
+
+from _imagenet3d import safe_unpickle  # noqa: E402
+
+MiB = 1024 * 1024
+
+
+def npz_of_pickle(payload: bytes, compression: int = zipfile.ZIP_STORED) -> bytes:
+    """An .npz whose annotations.npy is numpy's object-array header followed by ``payload``."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "|O", "fortran_order": False, "shape": (1,)})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        archive.writestr("annotations.npy", header.getvalue() + payload)
+    return buffer.getvalue()
+
+
+def refused_within(data: bytes, match: str, limit: int = 50 * MiB) -> None:
+    """``data`` is refused with an AnnotationError naming ``match``, allocating under ``limit`` on the way."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(AnnotationError, match=match):
+            imagenet3d.read_annotations(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < limit, f"allocated {peak} bytes before refusing a {len(data)}-byte file"
+
+
+def long1(value: int) -> bytes:
+    raw = value.to_bytes((value.bit_length() + 8) // 8, "little")
+    return b"\x8a" + bytes([len(raw)]) + raw
+
+
+def with_shape(payload: bytes, old: tuple[int, ...], new_shape: bytes) -> bytes:
+    """``payload`` (a numpy array pickle) with its state's shape ``old`` replaced by ``new_shape`` opcodes."""
+    spelled = b"K\x01" + b"".join(b"K" + bytes([n]) for n in old) + b"\x85"
+    assert payload.count(spelled) == 1
+    return payload.replace(spelled, b"K\x01" + new_shape + b"\x85")
+
+
+@pytest.mark.parametrize("size", [2**31, 2**40])
+def test_a_200_byte_file_asking_for_a_huge_bytearray_is_refused_without_allocating(size):
+    payload = b"\x80\x02cbuiltins\nbytearray\n" + long1(size) + b"\x85R."
+    data = npz_of_pickle(payload)
+    assert len(data) < 300
+    refused_within(data, "builtins.bytearray")
+
+
+@pytest.mark.parametrize("name", ["bytearray", "set", "frozenset", "complex", "eval", "getattr"])
+def test_only_the_globals_honest_pickles_name_are_admitted(name):
+    with pytest.raises(UnsafePickleError, match=f"builtins.{name}"):
+        imagenet3d.read_annotations(npz_of_pickle(f"\x80\x02cbuiltins\n{name}\n)R.".encode("latin1")))
+    for module, attr in [("collections", "OrderedDict"), ("numpy.dtypes", "Float64DType"), ("numpy", "zeros")]:
+        with pytest.raises(UnsafePickleError, match=f"{module}.{attr}"):
+            imagenet3d.read_annotations(npz_of_pickle(f"\x80\x02c{module}\n{attr}\n)R.".encode("latin1")))
+
+
+@pytest.mark.parametrize("size", [2**31, 2**40])
+def test_an_array_with_a_huge_shape_is_refused_without_allocating(size):
+    payload = with_shape(pickle.dumps(np.zeros(1), protocol=3), (1,), long1(size))
+    refused_within(npz_of_pickle(payload), "allocation bound")
+    objects = with_shape(pickle.dumps(np.array([None], dtype=object), protocol=3), (1,), long1(size))
+    refused_within(npz_of_pickle(objects), "allocation bound")
+
+
+def test_array_states_numpy_does_not_write_are_refused():
+    # numpy itself crashes (segfault) on an object array whose list is shorter than its shape.
+    short = with_shape(pickle.dumps(np.array([None], dtype=object), protocol=3), (1,), b"K\x03")
+    refused_within(npz_of_pickle(short), "without 3 items")
+    truncated = with_shape(pickle.dumps(np.zeros(1), protocol=3), (1,), b"K\x02")
+    refused_within(npz_of_pickle(truncated), "without its 16 bytes")
+    big_reconstruct = pickle.dumps(np.zeros(1), protocol=3).replace(b"K\x00\x85", long1(2**40) + b"\x85", 1)
+    refused_within(npz_of_pickle(big_reconstruct), "reconstruction that numpy does not write")
+    direct = b"\x80\x02cnumpy\nndarray\n" + long1(2**40) + b"\x85\x85R."
+    refused_within(npz_of_pickle(direct), "numpy.ndarray directly")
+    void = pickle.dumps(np.zeros(1), protocol=3).replace(b"X\x02\x00\x00\x00f8", b"X\x0b\x00\x00\x00V2147483647")
+    refused_within(npz_of_pickle(void), "dtype 'V2147483647'")
+    odd_state = pickle.dumps(np.zeros(1), protocol=3).replace(b"J\xff\xff\xff\xffJ\xff\xff\xff\xff",
+                                                              b"J\xff\xff\xff\x7fJ\xff\xff\xff\xff")
+    refused_within(npz_of_pickle(odd_state), "unexpected state for dtype")
+
+
+def test_pickle_machinery_cannot_be_made_to_allocate():
+    # CPython sizes its memo by the largest index and allocates a declared BINBYTES length before reading.
+    refused_within(npz_of_pickle(b"\x80\x02Nr\x00\x00\x00\x40."), "memo index")
+    refused_within(npz_of_pickle(b"\x80\x03B" + struct.pack("<I", 2**31 - 1) + b"ab."), "malformed annotation pickle")
+    refused_within(npz_of_pickle(b"\x80\x04\x8e" + struct.pack("<Q", 2**40) + b"ab."), "malformed annotation pickle")
+
+
+def test_a_deflate_bomb_member_is_refused_before_inflating():
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "|O", "fortran_order": False, "shape": (1,)})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("annotations.npy", "w", force_zip64=True) as member:
+            member.write(header.getvalue())
+            for _ in range(256):
+                member.write(bytes(MiB))
+    data = buffer.getvalue()
+    assert len(data) < 512 * 1024
+    refused_within(data, "too large")
+
+
+def padded_npz(member_size: int) -> bytes:
+    """A deflated honest file whose member is padded with zeros (after the pickle's STOP) to ``member_size``."""
+    honest = zipfile.ZipFile(io.BytesIO(npz([good_object()]))).read("annotations.npy")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("annotations.npy", honest + bytes(member_size - len(honest)))
+    return buffer.getvalue()
+
+
+def test_a_member_exactly_at_the_inflation_bound_is_read_and_one_byte_over_is_refused():
+    size = 2 * MiB
+    for _ in range(20):  # the bound depends on the compressed size, which depends on the member's size
+        data = padded_npz(size)
+        if safe_unpickle.allocation_budget(len(data)) == size:
+            break
+        size = safe_unpickle.allocation_budget(len(data))
+    assert safe_unpickle.allocation_budget(len(data)) == size
+    assert len(imagenet3d.read_annotations(data)) == 1
+    over = padded_npz(size + 1)
+    assert safe_unpickle.allocation_budget(len(over)) == size  # same archive size, one byte more inflated
+    with pytest.raises(AnnotationError, match="too large"):
+        imagenet3d.read_annotations(over)
+
+
+@pytest.mark.parametrize("flavour", ["numpy1", "numpy2"])
+def test_an_honest_file_exactly_at_the_allocation_bound_is_read_and_one_byte_less_refuses_it(flavour, monkeypatch):
+    objects = [good_object(), good_object(bbox=np.array([1, 2, 3, 4]), extra=np.array(["text"]))]
+    data = imagenet3d.annotation_bytes(objects) if flavour == "numpy1" else npz(objects)
+    payload = npy_pickle(data)
+    budget = safe_unpickle._Budget(10**9)
+    safe_unpickle._RestrictedUnpickler(io.BytesIO(payload), budget).load()
+    assert 0 < budget.used < len(payload)  # honest files ask for less than their own size
+    monkeypatch.setattr(safe_unpickle, "allocation_budget", lambda n: budget.used)
+    assert len(imagenet3d.read_annotations(data)) == 2
+    monkeypatch.setattr(safe_unpickle, "allocation_budget", lambda n: budget.used - 1)
+    with pytest.raises(UnsafePickleError, match="allocation bound"):
+        imagenet3d.read_annotations(data)
+
+
+def test_arrays_read_back_as_plain_numpy_arrays():
+    (raw,) = annotations._load_annotation_array(npz([good_object(extra=[np.zeros(2), (np.ones(1),)])]))
+    assert type(raw["bbox"]) is np.ndarray and type(raw["principal"]) is np.ndarray
+    assert type(raw["extra"][0]) is np.ndarray and type(raw["extra"][1][0]) is np.ndarray
+    assert type(raw["height"]) is np.uint16 and raw["height"] == 350
+
+
+@pytest.mark.parametrize("declared", [100, 4 * MiB])
+def test_a_deflate_bomb_with_a_lying_size_is_refused_before_inflating(declared):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("annotations.npy", bytes(200 * MiB))
+    data = bytearray(buffer.getvalue())
+    struct.pack_into("<I", data, 22, declared)  # the local header's uncompressed size
+    struct.pack_into("<I", data, data.rfind(b"PK\x01\x02") + 24, declared)  # and the central directory's
+    assert safe_unpickle.allocation_budget(len(data)) > declared
+    refused_within(bytes(data), "corrupt .npz member|inflates past")
