@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -13,6 +12,7 @@ from _imagenet3d.decoding import _rgb as rgb
 from _imagenet3d.decoding import dct_draft, original_size
 from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.extras import require
+from _imagenet3d.pixels import open_image
 
 if TYPE_CHECKING:
     import datasets
@@ -170,9 +170,9 @@ def object_sample(image_bytes: bytes, row: Mapping[str, Any], index: int, size: 
     ``size=None`` keeps the whole image and the original annotation; ``box``
     as in ``center_and_resize``.
     """
-    Image = require("PIL.Image", "hub")
+    require("PIL.Image", "hub")   # without Pillow: name the extra before reading anything
     obj = row["objects"][index]
-    image = Image.open(io.BytesIO(image_bytes))
+    image = open_image(image_bytes)  # refused above MAX_PIXELS before anything is decoded
     if size is None:
         picture, adjusted = rgb(image), dict(obj, resize_rate=1.0)
     else:

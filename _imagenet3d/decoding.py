@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import math
 import os
 from collections.abc import Mapping
@@ -13,6 +12,7 @@ import numpy as np
 
 from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.extras import require
+from _imagenet3d.pixels import check_image, check_pixels, open_image
 
 if TYPE_CHECKING:
     import datasets
@@ -123,7 +123,16 @@ class DecodeImages:
         self._pid: int | None = None
 
     def _decode(self, value: dict[str, Any]) -> PIL.Image.Image:
-        return _rgb(self.feature.decode_example(value))
+        if value.get("bytes") is not None:
+            check_image(value["bytes"])  # the header only: a decompression bomb is refused before decoding
+            return _rgb(self.feature.decode_example(value))
+        Image = require("PIL.Image", "hub")
+        try:  # a path: datasets opens it lazily, nothing is decoded before the check
+            image = self.feature.decode_example(value)
+        except Image.DecompressionBombError as error:
+            raise Imagenet3DError(f"{value.get('path')}: image refused, not decoded: {error}") from None
+        check_pixels(*image.size)
+        return _rgb(image)
 
     def _decode_resized(self, value: dict[str, Any]) -> tuple[PIL.Image.Image, float, float, float]:
         """The image resized to short side ``size`` (JPEGs decoded smaller first where that loses
@@ -132,7 +141,7 @@ class DecodeImages:
         assert self.size is not None
         image = None
         if value.get("bytes") is not None:
-            image = Image.open(io.BytesIO(value["bytes"]))
+            image = open_image(value["bytes"])
             # A tag the converter kept means the annotation was drawn on the displayed (turned) grid
             # (conversion/validate.py): datasets' own decode below turns it, as decode_images() does.
             if image.getexif().get(Image.ExifTags.Base.Orientation, 1) != 1:

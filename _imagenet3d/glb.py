@@ -36,7 +36,8 @@ def write_glb(vertices: np.ndarray, faces: np.ndarray) -> bytes:
         raise GlbError(f"vertices must be a non-empty (V, 3) array, got shape {v.shape}")
     if f.ndim != 2 or f.shape[1] != 3 or len(f) == 0 or not np.issubdtype(f.dtype, np.integer):
         raise GlbError(f"faces must be a non-empty (F, 3) integer array, got {f.dtype} {f.shape}")
-    pos = np.ascontiguousarray(v, dtype="<f4")
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond float32 casts to inf: refused just below
+        pos = np.ascontiguousarray(v, dtype="<f4")
     if not np.isfinite(pos).all():
         raise GlbError("vertices must be finite (in float32)")
     if f.min() < 0 or f.max() >= len(v):

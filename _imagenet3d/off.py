@@ -17,12 +17,23 @@ def read_off(source: PathOrBytes) -> tuple[np.ndarray, np.ndarray]:
 
     Accepts ``OFF`` on its own line or followed by the counts, comments after
     ``#`` and polygons with more than three vertices (fan-triangulated).
-    Raises ValueError naming what is wrong.
+    Raises :class:`OffError` (a ValueError) naming what is wrong: a malformed
+    header or face, a negative count, a face index out of range, a NaN or
+    infinite vertex coordinate (``nan``, ``inf``, or a number beyond float64
+    such as ``1e999``). Memory and time are linear in the file's size.
     """
     text = read_bytes(source).decode("ascii", errors="strict")
-    fast = _read_plain_triangle_off(text)
-    if fast is not None:
-        return fast
+    vertices, faces = _read_plain_triangle_off(text) or _read_general_off(text)
+    finite = np.isfinite(vertices).all(axis=1)
+    if not finite.all():
+        bad = np.flatnonzero(~finite)
+        raise OffError(f"OFF vertex {int(bad[0])} of {len(vertices)} is NaN or infinite "
+                       f"({len(bad)} non-finite vertices)")
+    return vertices, faces
+
+
+def _read_general_off(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Any OFF :func:`read_off` accepts, token by token (comments, counts on the OFF line, polygons)."""
     tokens = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
@@ -38,6 +49,8 @@ def read_off(source: PathOrBytes) -> tuple[np.ndarray, np.ndarray]:
         vertices = np.array(numbers[: 3 * n_vertices], dtype=np.float64)
     except (IndexError, ValueError) as error:
         raise OffError(f"malformed OFF header or vertices: {error}") from None
+    if n_vertices < 0 or n_faces < 0:
+        raise OffError(f"OFF declares a negative count ({n_vertices} vertices, {n_faces} faces)")
     if vertices.size != 3 * n_vertices:
         raise OffError(f"OFF declares {n_vertices} vertices but holds fewer")
     vertices = vertices.reshape(n_vertices, 3)
@@ -61,6 +74,8 @@ def _read_plain_triangle_off(text: str) -> tuple[np.ndarray, np.ndarray] | None:
         if lines[0].strip() != "OFF":
             return None
         n_vertices, n_faces = (int(v) for v in lines[1].split()[:2])
+        if n_vertices <= 0 or n_faces <= 0:
+            return None  # empty or negative: the general reader decides (loadtxt warns on no data)
         vertices = np.loadtxt(lines[2:2 + n_vertices], dtype=np.float64, ndmin=2)
         faces = np.loadtxt(lines[2 + n_vertices:2 + n_vertices + n_faces], dtype=np.int64, ndmin=2)
     except (IndexError, ValueError):

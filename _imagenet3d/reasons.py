@@ -77,6 +77,8 @@ class QuarantineReason(_Coded):
     CORRUPT_IMAGE = "corrupt or truncated image: {error}"
     UNSUPPORTED_FORMAT = "unsupported image format {format}"
     NO_END_MARKER = "corrupt or truncated image: no {format} end marker"
+    IMAGE_TOO_LARGE = "image is {width}x{height} = {pixels} pixels, over the {limit} limit: not decoded"
+    DECOMPRESSION_BOMB = "image header refused as a decompression bomb (over twice {limit} pixels): not decoded"
     # Its annotation (conversion/validate.py build_record)
     BAD_ANNOTATION = "{error}"
     SIZE_MISMATCH = "annotation image size {sizes} differs from the image's {width}x{height}"
@@ -86,3 +88,6 @@ class QuarantineReason(_Coded):
     MALFORMED_BBOX = "object {k} has a malformed bbox {bbox}"
     BBOX_OUTSIDE = "object {k} bbox {bbox} lies outside the {width}x{height} image"
     MISSING_CAD = "object {k} uses cad_index {cad_index} but {path} is missing"
+    QUARANTINED_CAD = "object {k} uses cad_index {cad_index} but {path} is quarantined"
+    # A CAD model (conversion/derived_configs.py write_cad_models)
+    BAD_CAD = "unreadable CAD model: {error}"

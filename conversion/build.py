@@ -88,8 +88,10 @@ def plan_shards(source: ReleaseSource, candidates: list[Candidate]) -> list[Shar
 _WORKER: dict = {}
 
 
-def _init_worker(source: ReleaseSource, cad_models: set, captions: dict, out: Path) -> None:
-    _WORKER.update(source=source, cad_models=cad_models, captions=captions, out=out)
+def _init_worker(source: ReleaseSource, cad_models: set, quarantined_cad: frozenset, captions: dict,
+                 out: Path) -> None:
+    _WORKER.update(source=source, cad_models=cad_models, quarantined_cad=quarantined_cad, captions=captions,
+                   out=out)
 
 
 def _run_shard(job: ShardJob) -> tuple[str, dict]:
@@ -104,7 +106,7 @@ def _run_shard(job: ShardJob) -> tuple[str, dict]:
     for candidate in job.candidates:
         try:
             row, problems, notes = validate.build_record(_WORKER["source"], candidate, _WORKER["cad_models"],
-                                                        _WORKER["captions"])
+                                                        _WORKER["captions"], _WORKER["quarantined_cad"])
         except BadInput as error:
             report["quarantine"].append(validate.quarantine(error.path, error.reason))
             continue
@@ -183,7 +185,12 @@ def build(src: str | os.PathLike, out: str | os.PathLike, captions_path: str | N
              "captions": _file_fingerprint(captions_path), "descriptions": _file_fingerprint(descriptions_path)}
     _prepare_out(out, state)
 
-    context = (source, cad_models, captions, out)
+    # CAD models first: a model that cannot go in (not an OFF mesh, NaN or infinite vertices) is
+    # quarantined, and so is every image with an object that uses it.
+    left_out = derived_configs.write_cad_models(out, source, progress, workers)
+    problems += [validate.quarantine(imagenet3d.cad_relpath(*model), why) for model, why in left_out.items()]
+    clock.lap("cad models")
+    context = (source, cad_models - set(left_out), frozenset(left_out), captions, out)
     results = parallel_map(_run_shard, jobs, workers, _init_worker, context, ordered=False, chunksize=1)
     shard_reports = dict(tqdm(results, total=len(jobs), desc="writing image shards", unit="shard",
                               disable=not progress))
@@ -200,8 +207,6 @@ def build(src: str | os.PathLike, out: str | os.PathLike, captions_path: str | N
     clock.lap("images")
     shards = sorted(job.relpath for job in jobs)
     annotations = derived_configs.write_annotations(out, shards, progress)
-    derived_configs.write_cad_models(out, source, progress, workers)
-    clock.lap("cad models")
     derived_configs.write_categories(out, annotations, descriptions)
     provenance = {**source.fingerprint(), **({"origin": origin} if origin else {})}
     split_rows = card.write_card(out, shards, annotations, problems, provenance, synthetic=source.synthetic)

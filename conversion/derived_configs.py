@@ -13,6 +13,7 @@ from tqdm import tqdm
 import imagenet3d
 from _imagenet3d.configs import CONFIGS, parse_shard, partition_split, shard_path
 from _imagenet3d.parallel import parallel_map
+from _imagenet3d.reasons import QuarantineReason, Reason
 from conversion.parquet_io import ParquetSink, write_table
 from conversion.preview import preview_png
 from conversion.source import ReleaseSource
@@ -64,23 +65,28 @@ def _set_source(source: ReleaseSource) -> None:
     _WORKER_SOURCE[:] = [source]
 
 
-def _cad_row(job: tuple[str, int]) -> dict | None:
-    """One CAD model: its counts, GLB bytes and preview PNG (None if its .off is unreadable)."""
+def _cad_row(job: tuple[str, int]) -> dict | Reason:
+    """One CAD model: its counts, GLB bytes and preview PNG, or why its .off cannot go in (not
+    ASCII, not an OFF mesh, NaN or infinite vertices, beyond float32: read_off's or write_glb's error)."""
     category, cad_index = job
     try:
         vertices, faces = imagenet3d.read_off(_WORKER_SOURCE[0].read(imagenet3d.cad_relpath(category, cad_index)))
         glb = imagenet3d.write_glb(vertices, faces)
-    except (ValueError, UnicodeDecodeError):
-        return None  # images that use it are quarantined as missing their CAD model
+    except ValueError as error:  # OffError, GlbError, UnicodeDecodeError
+        return QuarantineReason.BAD_CAD.message(error=error)
     return {"category": category, "cad_index": cad_index, "num_vertices": len(vertices), "num_faces": len(faces),
             "glb": glb, "preview": {"bytes": preview_png(vertices, faces), "path": f"{category}/{cad_index:02d}.png"}}
 
 
-def write_cad_models(out: Path, source: ReleaseSource, progress: bool, workers: int = 1) -> int:
+def write_cad_models(out: Path, source: ReleaseSource, progress: bool,
+                     workers: int = 1) -> dict[tuple[str, int], Reason]:
     """cad_models/ (counts and a preview per model: what Data Studio shows) and the geometry file
     imagenet3d.CAD_MESHES_FILE (GLB per model, one row group per category: the viewer reads a
     category in one request). Models are converted in parallel and streamed in order, so memory
-    holds one category's models whatever the number of models."""
+    holds one category's models whatever the number of models.
+
+    Returns the models left out, (category, cad_index) -> why (a QuarantineReason.BAD_CAD): the
+    build quarantines their files and the images whose objects use them."""
     schema = imagenet3d.features("cad_models").arrow_schema
     models = ParquetSink(out / single_file("cad_models"), schema, CAD_ROW_GROUP_ROWS)
     meshes = ParquetSink(out / imagenet3d.CAD_MESHES_FILE, CAD_MESHES_SCHEMA, 1 << 30)
@@ -94,9 +100,11 @@ def write_cad_models(out: Path, source: ReleaseSource, progress: bool, workers: 
 
     jobs = sorted(cad_models_present(source))
     rows = parallel_map(_cad_row, jobs, workers, _set_source, (source,), chunksize=1)
-    written = 0
-    for row in tqdm(rows, total=len(jobs), desc="converting CAD models", unit="mesh", disable=not progress):
-        if row is None:
+    left_out: dict[tuple[str, int], Reason] = {}
+    for job, row in zip(jobs, tqdm(rows, total=len(jobs), desc="converting CAD models", unit="mesh",
+                                   disable=not progress)):
+        if isinstance(row, Reason):
+            left_out[job] = row
             continue
         if category_rows and category_rows[-1]["category"] != row["category"]:
             flush_category()
@@ -105,13 +113,12 @@ def write_cad_models(out: Path, source: ReleaseSource, progress: bool, workers: 
         if len(pending) == CAD_ROW_GROUP_ROWS:
             models.write(pa.Table.from_pylist(pending, schema))
             pending.clear()
-        written += 1
     flush_category()
     if pending:
         models.write(pa.Table.from_pylist(pending, schema))
     models.close()
     meshes.close()
-    return written
+    return left_out
 
 
 def write_categories(out: Path, annotations: pa.Table, descriptions: dict[str, str]) -> None:

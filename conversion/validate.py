@@ -21,6 +21,8 @@ from PIL import Image, UnidentifiedImageError
 import imagenet3d
 from _imagenet3d.configs import partition_name
 from _imagenet3d.errors import Imagenet3DError
+from _imagenet3d.pixels import MAX_PIXELS
+from _imagenet3d.pixels import sniff as _sniff
 from _imagenet3d.reasons import QuarantineReason as Q
 from _imagenet3d.reasons import Reason, UnusableReason
 from _imagenet3d.release import (
@@ -192,43 +194,22 @@ def inspect_image(data: bytes, path: str) -> tuple[int, int]:
         try:
             with Image.open(io.BytesIO(data)) as image:
                 image_format, size = image.format, image.size
+        except Image.DecompressionBombError:  # over twice Pillow's bound, and Pillow says no more
+            raise BadInput(path, Q.DECOMPRESSION_BOMB.message(limit=MAX_PIXELS)) from None
         except Exception as error:  # Pillow raises many types for broken files
             # UnidentifiedImageError's text holds the stream's repr, a memory address: quarantine.json
             # would differ from run to run.
             detail = "cannot identify image file" if isinstance(error, UnidentifiedImageError) else error
             raise BadInput(path, Q.CORRUPT_IMAGE.message(error=detail)) from None
+    # Decided from the header, before anything decodes it (_imagenet3d/pixels.py says why this bound).
+    if size[0] * size[1] > MAX_PIXELS:
+        raise BadInput(path, Q.IMAGE_TOO_LARGE.message(width=size[0], height=size[1], pixels=size[0] * size[1],
+                                                       limit=MAX_PIXELS))
     if image_format not in ("JPEG", "PNG"):
         raise BadInput(path, Q.UNSUPPORTED_FORMAT.message(format=image_format))
     if not _has_end_marker(data, image_format):
         raise BadInput(path, Q.NO_END_MARKER.message(format=image_format))
     return size
-
-
-_SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
-
-
-def _sniff(data: bytes) -> tuple[str | None, tuple[int, int] | None]:
-    """Format and size from the header alone, 10x cheaper than Image.open."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
-        return "PNG", (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big"))
-    if not data.startswith(b"\xff\xd8"):
-        return None, None
-    position = 2
-    while position + 9 <= len(data):
-        if data[position] != 0xFF:
-            return "JPEG", None
-        marker = data[position + 1]
-        if marker == 0xFF:  # fill byte
-            position += 1
-            continue
-        if marker in _SOF_MARKERS:
-            height = int.from_bytes(data[position + 5:position + 7], "big")
-            width = int.from_bytes(data[position + 7:position + 9], "big")
-            return "JPEG", ((width, height) if width and height else None)
-        if marker == 0xD9 or marker == 0xDA:
-            return "JPEG", None
-        position += 2 + int.from_bytes(data[position + 2:position + 4], "big")
-    return "JPEG", None
 
 
 def _has_end_marker(data: bytes, image_format: str) -> bool:
@@ -239,9 +220,11 @@ def _has_end_marker(data: bytes, image_format: str) -> bool:
 
 
 def build_record(source: ReleaseSource, candidate: Candidate, cad_models: set[tuple[str, int]],
-                 captions: dict[str, str]) -> tuple[dict, list[dict], list[dict]]:
+                 captions: dict[str, str], quarantined_cad: frozenset[tuple[str, int]] = frozenset()
+                 ) -> tuple[dict, list[dict], list[dict]]:
     """The dataset row of one image, its quarantined parts (a bad caption) and notes
-    (what was changed on the way). Raises BadInput for an image that cannot go in."""
+    (what was changed on the way). Raises BadInput for an image that cannot go in, e.g. one
+    whose object uses a CAD model not in ``cad_models`` (missing, or in ``quarantined_cad``)."""
     image_bytes = source.read(candidate.image_path)
     width, height = inspect_image(image_bytes, candidate.image_path)
     try:
@@ -251,7 +234,7 @@ def build_record(source: ReleaseSource, candidate: Candidate, cad_models: set[tu
     notes, problems = [], []
     image_bytes = _match_orientation(image_bytes, objects, width, height, candidate, notes)
     for k, obj in enumerate(objects):
-        _check_object(obj, k, width, height, candidate, cad_models)
+        _check_object(obj, k, width, height, candidate, cad_models, quarantined_cad)
     caption = captions.get(candidate.image_id)
     if caption is not None and caption.count("<pose6D>") != len(objects):
         problems.append(quarantine(f"captions:{candidate.image_id}", Q.CAPTION_TOKENS.message(
@@ -292,7 +275,8 @@ def _match_orientation(data: bytes, objects: list[dict], width: int, height: int
 
 
 def _check_object(obj: dict, k: int, width: int, height: int, candidate: Candidate,
-                  cad_models: set[tuple[str, int]]) -> None:
+                  cad_models: set[tuple[str, int]],
+                  quarantined_cad: frozenset[tuple[str, int]] = frozenset()) -> None:
     path = candidate.annotation_path
     if obj["category"] != candidate.category:
         raise BadInput(path, Q.WRONG_CLASS.message(k=k, category=obj["category"], folder=candidate.category))
@@ -308,6 +292,7 @@ def _check_object(obj: dict, k: int, width: int, height: int, candidate: Candida
             raise BadInput(path, Q.MALFORMED_BBOX.message(k=k, bbox=bbox))
         if x1 < -_BBOX_SLACK or y1 < -_BBOX_SLACK or x2 > width + _BBOX_SLACK or y2 > height + _BBOX_SLACK:
             raise BadInput(path, Q.BBOX_OUTSIDE.message(k=k, bbox=bbox, width=width, height=height))
-    if obj["cad_index"] is not None and (candidate.category, obj["cad_index"]) not in cad_models:
-        raise BadInput(path, Q.MISSING_CAD.message(k=k, cad_index=obj["cad_index"],
-                                                   path=imagenet3d.cad_relpath(candidate.category, obj["cad_index"])))
+    model = (candidate.category, obj["cad_index"])
+    if obj["cad_index"] is not None and model not in cad_models:
+        why = Q.QUARANTINED_CAD if model in quarantined_cad else Q.MISSING_CAD
+        raise BadInput(path, why.message(k=k, cad_index=obj["cad_index"], path=imagenet3d.cad_relpath(*model)))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
-import io
 import math
 import os
 import secrets
@@ -29,6 +28,7 @@ from PIL import Image
 import imagenet3d
 from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.files import temporary_name
+from _imagenet3d.pixels import open_image
 from viewer_app.colours import object_colour
 from viewer_app.data import DatasetIndex, Filter
 from viewer_app.kept import Kept
@@ -184,7 +184,7 @@ class Viewer:
 
     @staticmethod
     def thumbnail(data: bytes) -> Image.Image:
-        image = Image.open(io.BytesIO(data))
+        image = open_image(data)
         image.draft("RGB", (THUMBNAIL, THUMBNAIL))  # JPEG: decode at reduced scale
         image = image.convert("RGB")
         image.thumbnail((THUMBNAIL, THUMBNAIL))
@@ -283,7 +283,7 @@ class Viewer:
         chosen = [k for k in kinds if k in KINDS]
         options = {"prediction_style": style} if style else {}
         with self._drawing:
-            image = Image.open(io.BytesIO(data))
+            image = open_image(data)
             return render_view(image, objects, meshes, chosen, selected=selected, predictions=predicted or None,
                                region=self._region(objects, selected, zoom, image.size), display_size=DISPLAY_SIZE,
                                **options)
@@ -332,7 +332,7 @@ class Viewer:
         def write(path: Path) -> None:
             data = self.photo_bytes(image_id)
             with self._drawing:
-                photo = Image.open(io.BytesIO(data))
+                photo = open_image(data)
                 size = photo.size
                 photo.draft("RGB", (SCENE_PHOTO, SCENE_PHOTO))   # JPEG: decode at reduced scale
                 path.write_bytes(scene_glb(objects, meshes, photo.convert("RGB"), selected, size=size))
