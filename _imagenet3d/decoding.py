@@ -146,16 +146,12 @@ class DecodeImages:
             # (conversion/validate.py): datasets' own decode below turns it, as decode_images() does.
             if image.getexif().get(Image.ExifTags.Base.Orientation, 1) != 1:
                 image = None
-        scale = 1
         if image is None:
-            image = self._decode(value)
-            width, height = image.size
-            target = resized_size(width, height, self.size)
-        else:
-            width, height = image.size
-            target = resized_size(width, height, self.size)
-            scale = dct_draft(image, max(target[0] / width, target[1] / height))
-            image = _rgb(image)
+            image = self._decode(value)   # decoded already: dct_draft leaves it as it is
+        width, height = image.size
+        target = resized_size(width, height, self.size)
+        scale = dct_draft(image, max(target[0] / width, target[1] / height))
+        image = _rgb(image)
         resized = image.resize(target, Image.Resampling.BILINEAR, box=(0, 0, width / scale, height / scale))
         return resized, target[0] / width, target[1] / height, self.size / min(width, height)
 

@@ -16,7 +16,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from _imagenet3d.crops import object_id
 from _imagenet3d.decoding import collate_objects
 from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.extras import require
+from _imagenet3d.files import temporary_name
 from _imagenet3d.shards import open_parquet, split_files
 from _imagenet3d.streams import object_stream, usable_objects
 
@@ -171,17 +171,13 @@ def _save(path: Path, key: dict, features: ProbeFeatures) -> None:
               "categories": np.array(features.categories), "angles": features.angles, **_arrays(features)}
     if features.flipped is not None:
         arrays.update(_arrays(features.flipped, "flipped_"))
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name + ".", suffix=".tmp", delete=False)
+    temporary = temporary_name(path)   # streamed, not atomic_write's bytes: a cache can be gigabytes
     try:
-        with handle:
+        with open(temporary, "wb") as handle:
             np.savez(handle, **arrays)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(handle.name, 0o666 & ~umask)   # as open() would make it: a shared cache stays readable
-        os.replace(handle.name, path)
-    except BaseException:
-        os.unlink(handle.name)
-        raise
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _load(path: Path, key: dict, expected_ids: set[str]) -> tuple[ProbeFeatures | None, str]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.extras import require
+from _imagenet3d.reasons import QuarantineReason
 
 if TYPE_CHECKING:
     import PIL.Image
@@ -28,11 +29,13 @@ _SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
 
 class ImageTooLarge(Imagenet3DError):
-    """An image whose header asks for more than :data:`MAX_PIXELS` pixels; it was not decoded."""
+    """An image whose header asks for more than :data:`MAX_PIXELS` pixels; it was not decoded.
+    ``reason`` is the converter's quarantine reason for it (``QuarantineReason.IMAGE_TOO_LARGE``)."""
 
     def __init__(self, width: int, height: int, limit: int = MAX_PIXELS) -> None:
-        super().__init__(f"image is {width}x{height} = {width * height} pixels, over the {limit} "
-                         "limit: not decoded (a decompression bomb?)")
+        self.reason = QuarantineReason.IMAGE_TOO_LARGE.message(width=width, height=height, pixels=width * height,
+                                                               limit=limit)
+        super().__init__(str(self.reason))
         self.width, self.height, self.limit = width, height, limit
 
 

@@ -21,7 +21,7 @@ from PIL import Image, UnidentifiedImageError
 import imagenet3d
 from _imagenet3d.configs import partition_name
 from _imagenet3d.errors import Imagenet3DError
-from _imagenet3d.pixels import MAX_PIXELS
+from _imagenet3d.pixels import MAX_PIXELS, ImageTooLarge, check_pixels
 from _imagenet3d.pixels import sniff as _sniff
 from _imagenet3d.reasons import QuarantineReason as Q
 from _imagenet3d.reasons import Reason, UnusableReason
@@ -202,9 +202,10 @@ def inspect_image(data: bytes, path: str) -> tuple[int, int]:
             detail = "cannot identify image file" if isinstance(error, UnidentifiedImageError) else error
             raise BadInput(path, Q.CORRUPT_IMAGE.message(error=detail)) from None
     # Decided from the header, before anything decodes it (_imagenet3d/pixels.py says why this bound).
-    if size[0] * size[1] > MAX_PIXELS:
-        raise BadInput(path, Q.IMAGE_TOO_LARGE.message(width=size[0], height=size[1], pixels=size[0] * size[1],
-                                                       limit=MAX_PIXELS))
+    try:
+        check_pixels(*size)
+    except ImageTooLarge as error:
+        raise BadInput(path, error.reason) from None
     if image_format not in ("JPEG", "PNG"):
         raise BadInput(path, Q.UNSUPPORTED_FORMAT.message(format=image_format))
     if not _has_end_marker(data, image_format):
