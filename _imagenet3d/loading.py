@@ -2,64 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
-import zipfile
 from typing import Any
 
 from _imagenet3d.cad_geometry import with_cad_geometry
 from _imagenet3d.configs import CONFIG_SPLITS, get_config
-from _imagenet3d.errors import Imagenet3DError, SourceError
+from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.extras import require
-from _imagenet3d.release import release_root
 from _imagenet3d.shards import DEFAULT_SOURCE
-
-
-def _check_local_source(path: str, config: str) -> None:
-    """One-line errors for a local folder that ``load_dataset`` would misread."""
-    convert = "convert it first with python -m conversion build"
-    if release_root(path) is not None:
-        raise SourceError(f"{path} is a raw ImageNet3D release, not a converted dataset: {convert} {path} OUT")
-    readme = os.path.join(path, "README.md")
-    if not os.path.isfile(readme):
-        raise SourceError(f"{path} is not a converted ImageNet3D dataset (no README.md with its configs): "
-                          f"{convert} RELEASE {path}")
-    card = require("huggingface_hub", "hub").DatasetCard.load(readme)
-    configs = [entry.get("config_name") for entry in card.data.get("configs") or []]
-    if config not in configs:
-        raise SourceError(f"{path} is not a converted ImageNet3D dataset: its README.md declares no config "
-                          f"{config!r} (it has: {', '.join(map(str, configs)) or 'none'}); {convert} RELEASE {path}")
-
-
-def _missing_source(source: str, hub: str) -> SourceError:
-    """Neither a local folder nor a Hub dataset: say both, with the nearest local folder name."""
-    parent = os.path.dirname(os.path.normpath(source)) or "."
-    nearby = ([os.path.join(parent, name) if parent != "." else name for name in os.listdir(parent)]
-              if os.path.isdir(parent) else [])
-    close = difflib.get_close_matches(source, [name for name in nearby if name != source], n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return SourceError(f"no local folder {source!r} under {os.getcwd()}{hint}, and {hub}")
-
-
-_HUB_REPO_ID = re.compile(r"[\w.-]+/[\w.-]+")
-
-
-def _check_source(source: str, config: str) -> bool:
-    """Whether ``source`` is a local folder (checked to be a converted dataset); a one-line
-    SourceError for anything that can be neither that nor a Hub dataset, before any Hub request."""
-    if os.path.isdir(source):
-        _check_local_source(source, config)
-        return True
-    if os.path.isfile(source):
-        if zipfile.is_zipfile(source):
-            raise SourceError(f"{source} is a raw ImageNet3D release zip, not a converted dataset: convert it "
-                              f"first with python -m conversion build {source} OUT")
-        raise SourceError(f"{source} is a file, not a converted ImageNet3D dataset folder")
-    if not (source.startswith("hf://") or _HUB_REPO_ID.fullmatch(source)):
-        raise _missing_source(source, f"{source!r} is not a Hub dataset id (ORG/NAME): pass source= a folder "
-                                      "written by python -m conversion build, or a Hub dataset ORG/NAME")
-    return False
+from _imagenet3d.sources import check_source, hub_failure
 
 
 def load(config: str = "default", split: str | None = None, streaming: bool = False,
@@ -86,12 +37,11 @@ def load(config: str = "default", split: str | None = None, streaming: bool = Fa
         raise Imagenet3DError(f"config {config!r} has no split {split!r}; splits: {', '.join(CONFIG_SPLITS[config])}")
     datasets = require("datasets", "hub")
     source = os.fspath(source or DEFAULT_SOURCE)
-    local = _check_source(source, config)
+    local = check_source(source, config)
     try:
         dataset = datasets.load_dataset(source, config, split=split, streaming=streaming, **kwargs)
     except (datasets.exceptions.DatasetNotFoundError, FileNotFoundError, ConnectionError) as error:
         if local:
             raise
-        reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-        raise _missing_source(source, f"no Hub dataset {source!r} could be loaded ({reason})") from None
+        raise hub_failure(source, error) from None
     return with_cad_geometry(dataset, source, local, kwargs) if config == "cad_models" else dataset

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from _imagenet3d.configs import get_config
 from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.extras import require
+from _imagenet3d.sources import check_source, hub_failure
 
 if TYPE_CHECKING:
     import pyarrow.parquet as pq
@@ -40,7 +41,14 @@ def split_files(config: str, split: str, source: str | os.PathLike | None = None
     """
     get_config(config)  # a one-line error for an unknown config, before datasets is imported
     datasets = require("datasets", "hub")
-    builder = datasets.load_dataset_builder(os.fspath(source or DEFAULT_SOURCE), config, **load_kwargs)
+    source = os.fspath(source or DEFAULT_SOURCE)
+    local = check_source(source, config)
+    try:
+        builder = datasets.load_dataset_builder(source, config, **load_kwargs)
+    except (datasets.exceptions.DatasetNotFoundError, FileNotFoundError, ConnectionError) as error:
+        if local:
+            raise
+        raise hub_failure(source, error) from None
     if split not in builder.config.data_files:
         splits = ", ".join(builder.config.data_files)
         raise Imagenet3DError(f"config {config!r} has no split {split!r}; splits: {splits}")

@@ -175,6 +175,15 @@ def most_frequent_pose(references: Iterable[Mapping]) -> dict[str, float]:
     return {angle: float(imagenet3d.bin_to_angle(int(np.argmax(counts[angle])))) for angle in ANGLES}
 
 
+def run(main: Callable[[], None]) -> None:
+    """Run an example's ``main``; bad input (an imagenet3d error: a mistyped source, a bad option) ends it
+    with one line and exit status 1, not a traceback."""
+    try:
+        main()
+    except imagenet3d.Imagenet3DError as error:
+        raise SystemExit(f"error: {error}") from None
+
+
 def write_predictions(path: str, predictions: Mapping[str, Mapping]) -> None:
     """JSON Lines, one ``{"object_id", "azimuth", "elevation", "theta"[, "category"]}`` per object (radians):
     what ``imagenet3d.read_predictions`` and the viewer read."""

@@ -20,7 +20,6 @@ The official protocol (configs/linear_probing_*.yaml) is --blocks 1_last 4_last 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 
 import torch
@@ -115,7 +114,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except imagenet3d.Imagenet3DError as error:   # bad input: one line, no traceback
-        sys.exit(f"error: {error}")
+    common.run(main)

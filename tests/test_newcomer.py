@@ -89,3 +89,20 @@ def test_a_release_zip_and_a_bare_name_are_refused_before_any_hub_request(raw_fo
     with pytest.raises(imagenet3d.SourceError, match="not a Hub dataset id") as caught:
         imagenet3d.load(source="imagenet3d")
     assert "did you mean 'imagenet3d'" not in str(caught.value)
+
+
+def test_the_streams_and_the_examples_check_the_source_as_load_does(hub, tmp_path, monkeypatch):
+    """split_files (under object_stream, arrow_batches and the probe's features) and the example scripts
+    give load's one-line SourceError for a mistyped folder or an unknown Hub dataset (over real HTTP)."""
+    (tmp_path / "demo").mkdir()
+    monkeypatch.chdir(tmp_path)
+    for reader in (lambda s: imagenet3d.split_files("default", "train", s),
+                   lambda s: imagenet3d.object_stream("default", "train", source=s)):
+        with pytest.raises(imagenet3d.SourceError, match="did you mean 'demo'"):
+            reader("dem")
+    for name, argv in [("train_classify_pose.py", ["--minutes", "0.01"]), ("linear_probe.py", [])]:
+        done = subprocess.run([sys.executable, str(REPO / "examples" / name), "--source", "org/no-such-dataset",
+                               *argv], cwd=tmp_path, env=hub.env(tmp_path / "home"), capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.strip().splitlines()[-1].startswith("error: ") and "no Hub dataset" in done.stderr
