@@ -22,6 +22,7 @@ Hub behaviours reproduced (the client maps them to errors in utils/_http.py, hf_
     X-Repo-Commit. Unknown token: 401 "Invalid credentials in Authorization header" everywhere -> HfHubHTTPError.
   * File headers: ETag (git blob sha1; sha256 for LFS files, also as X-Linked-Etag with X-Linked-Size), X-Repo-Commit.
     Bytes are served on resolve itself (no CDN redirect) and no Xet header is sent: the client downloads over HTTP.
+  * slow_next(n, seconds) holds matching requests before answering; clear_faults() forgets pending faults.
   * fail_next(retry_after=N) answers with Retry-After and the IETF RateLimit headers the Hub sends (r=0;t=N).
 """
 
@@ -33,6 +34,7 @@ import os
 import re
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -64,12 +66,13 @@ class Request:
 
 @dataclass
 class _Fault:
-    action: str  # "fail" or "drop"
+    action: str  # "fail", "drop" or "slow"
     times: int
     path_contains: str | None
     status: int = 429
     retry_after: int | None = None
     n_bytes: int = 0
+    seconds: float = 0.0
 
 
 @dataclass
@@ -128,6 +131,16 @@ class HubStandIn:
         """Cut the next `times` matching resolve GET bodies after `n_bytes` bytes (headers promise them all)."""
         with self._state.lock:
             self._state.faults.append(_Fault("drop", times, path_contains, n_bytes=n_bytes))
+
+    def slow_next(self, n: int, seconds: float, path_contains: str | None = None) -> None:
+        """Hold the next `n` matching requests for `seconds` before answering them (a slow Hub, not a failing one)."""
+        with self._state.lock:
+            self._state.faults.append(_Fault("slow", n, path_contains, seconds=seconds))
+
+    def clear_faults(self) -> None:
+        """Forget every pending fault: the Hub is back."""
+        with self._state.lock:
+            self._state.faults.clear()
 
     @property
     def requests(self) -> list[Request]:
@@ -259,6 +272,9 @@ class _Handler(BaseHTTPRequestHandler):
         return None
 
     def _fail_if_faulted(self, state: _State) -> None:
+        slow = self._fault("slow")
+        if slow is not None:
+            time.sleep(slow.seconds)
         fault = self._fault("fail")
         if fault is None:
             return

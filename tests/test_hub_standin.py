@@ -275,3 +275,16 @@ def test_load_dataset_of_a_gated_repo_without_token_says_so(hub, folder, tmp_pat
                           timeout=60)
     assert done.returncode != 0 and "is a gated dataset on the Hub" in done.stderr
     assert {r.token for r in hub.requests} == {None}
+
+
+def test_a_slow_answer_is_held_and_cleared_faults_are_forgotten(hub, folder, tmp_path):
+    hub.add_repo("org/ds", folder)
+    hub.slow_next(1, 0.5, path_contains="/api/")
+    started = time.monotonic()
+    assert _api(hub).dataset_info("org/ds").id == "org/ds"
+    assert time.monotonic() - started >= 0.5
+    hub.fail_next(100, status=503)
+    with pytest.raises(HfHubHTTPError):
+        _api(hub).dataset_info("org/ds")
+    hub.clear_faults()
+    assert _api(hub).dataset_info("org/ds").id == "org/ds"
