@@ -12,7 +12,7 @@ import numpy as np
 
 from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.extras import require
-from _imagenet3d.pixels import check_image, check_pixels, open_image
+from _imagenet3d.pixels import MAX_HEADER_BYTES, check_image, check_pixels, open_image, sniff
 
 if TYPE_CHECKING:
     import datasets
@@ -123,16 +123,11 @@ class DecodeImages:
         self._pid: int | None = None
 
     def _decode(self, value: dict[str, Any]) -> PIL.Image.Image:
+        if value.get("bytes") is None and value.get("path") is not None:
+            value = checked_image_path(value["path"])   # datasets' decode_example decodes (load()) at once
         if value.get("bytes") is not None:
             check_image(value["bytes"])  # the header only: a decompression bomb is refused before decoding
-            return _rgb(self.feature.decode_example(value))
-        Image = require("PIL.Image", "hub")
-        try:  # a path: datasets opens it lazily, nothing is decoded before the check
-            image = self.feature.decode_example(value)
-        except Image.DecompressionBombError as error:
-            raise Imagenet3DError(f"{value.get('path')}: image refused, not decoded: {error}") from None
-        check_pixels(*image.size)
-        return _rgb(image)
+        return _rgb(self.feature.decode_example(value))
 
     def _decode_resized(self, value: dict[str, Any]) -> tuple[PIL.Image.Image, float, float, float]:
         """The image resized to short side ``size`` (JPEGs decoded smaller first where that loses
@@ -191,6 +186,40 @@ class DecodeImages:
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_pool": None, "_pid": None}
+
+
+#: What is read of an image file given by path to check its header: the bound and a few bytes more, so
+#: that sniff tells a header running past the bound from one ending at it as it would on the whole file.
+_HEADER_READ = MAX_HEADER_BYTES + 16
+
+
+def checked_image_path(path: str) -> dict[str, Any]:
+    """An image value (``{"bytes", "path"}``) for an image given by path, checked as stored bytes are
+    (``check_image``: header bound, pixel bound) before anything decodes it. A local file: its first
+    ``MAX_HEADER_BYTES`` (and a few more) are read and checked (Pillow reads the header of a format other
+    than JPEG and PNG from the file, decoding nothing), and the path is returned to be opened again;
+    a remote one (``hf://``, ``https://``, ``zip://...``) is read whole, as datasets would read it, and
+    returned as bytes, which the caller checks."""
+    datasets_utils = require("datasets.utils.file_utils", "hub")
+    if not datasets_utils.is_local_path(path):
+        download_config = require("datasets.download.download_config", "hub").DownloadConfig()
+        with datasets_utils.xopen(path, "rb", download_config=download_config) as handle:
+            return {"bytes": handle.read(), "path": path}
+    with open(path, "rb") as handle:
+        prefix = handle.read(_HEADER_READ)
+    image_format, size = sniff(prefix)   # ImageHeaderTooLong over the header bound
+    if size is not None:
+        check_pixels(*size)
+    elif image_format is not None:   # a JPEG header sniff cannot read: Pillow judges the bounded prefix
+        open_image(prefix).close()
+    else:
+        Image = require("PIL.Image", "hub")
+        try:   # Image.open reads the header only
+            with Image.open(path) as image:
+                check_pixels(*image.size)
+        except Image.DecompressionBombError as error:   # over twice Pillow's own bound
+            raise Imagenet3DError(f"{path}: image refused, not decoded: {error}") from None
+    return {"bytes": None, "path": path}
 
 
 def decode_images(dataset: datasets.IterableDataset, num_threads: int = 1,

@@ -36,6 +36,9 @@ def reference_objects(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
 
 
 _CSV_COLUMNS = ("object_id", "azimuth", "elevation", "theta")
+#: The largest predictions file read: 5x a full-size file (82k predictions with categories, 12 MB).
+#: Reading holds about 8 times the file's size (its dicts), in time linear in it.
+MAX_PREDICTION_BYTES = 64 * 1024 * 1024
 
 
 def read_predictions(path: str | os.PathLike) -> list[dict[str, Any]]:
@@ -51,11 +54,21 @@ def read_predictions(path: str | os.PathLike) -> list[dict[str, Any]]:
 
     Angles in radians. Raises :class:`PredictionError` with the line number
     for anything that cannot be parsed; the values themselves are checked by
-    :func:`evaluate`.
+    :func:`evaluate`. A file over :data:`MAX_PREDICTION_BYTES` is refused
+    unread, and one that is not UTF-8 with one line (PredictionError).
     """
     name = os.fspath(path)
-    with open(name, encoding="utf-8-sig", newline="") as handle:  # -sig: tolerate a BOM
-        text = handle.read()
+    size = os.stat(name).st_size
+    with open(name, "rb") as handle:
+        data = handle.read(MAX_PREDICTION_BYTES + 1)   # at most the bound, whatever stat said (a device, a pipe)
+    if len(data) > MAX_PREDICTION_BYTES:
+        raise PredictionError(f"{name}: {max(size, len(data))} bytes, over the {MAX_PREDICTION_BYTES}-byte bound "
+                              "for a predictions file: not read")
+    try:
+        text = data.decode("utf-8-sig")   # -sig: tolerate a BOM
+    except UnicodeDecodeError as error:
+        raise PredictionError(f"{name}: not UTF-8 text (byte {error.start}), so not a predictions file") from None
+    del data
     start = text.lstrip()[:1]
     if name.lower().endswith(".csv") or (start and start not in "[{"):
         try:

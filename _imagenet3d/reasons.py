@@ -60,6 +60,11 @@ class QuarantineReason(_Coded):
 
     # The release's listing (conversion/validate.py plan_candidates)
     UNSAFE_ZIP_ENTRY = "unsafe zip entry (absolute path or '..'): not read"
+    DUPLICATE_ZIP_ENTRY = "{count} zip entries have this name: only the last is read"
+    LINK_NOT_FOLLOWED = "symbolic link {what}: not followed, not read"
+    # Any file of the release (conversion/source.py ReleaseSource.read)
+    ENTRY_TOO_LARGE = "{what} size {size} bytes is over the {limit}-byte bound for a file in {folder}: not read"
+    UNREADABLE_ENTRY = "unreadable file in the release: {error}"
     NOT_A_LIST = "not a <category>_imagenet_{{train,val}}.txt list"
     UNKNOWN_CATEGORY = "unknown category {category!r}"
     UNREADABLE_LIST = "unreadable list: {error}"
@@ -71,6 +76,8 @@ class QuarantineReason(_Coded):
     NOT_LISTED = "{kind} not named by any split list"
     # Inputs beside the release
     MALFORMED_CAPTION = "malformed caption line: {error!r}"
+    CAPTION_LINE_TOO_LONG = "caption line longer than {limit} bytes: not read"
+    DUPLICATE_CAPTION = "caption of {image_id!r} given again on line {line}: only the last is used"
     CAPTION_TOKENS = "caption has {tokens} <pose6D> tokens for {objects} objects; caption left out"
     # One image (conversion/validate.py inspect_image)
     ZERO_BYTE = "zero-byte file"

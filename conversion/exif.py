@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import struct
 
+from _imagenet3d.pixels import MAX_HEADER_BYTES
+
 _ORIENTATION_TAG = 0x0112
 
 
@@ -20,7 +22,7 @@ def _orientation_offset(data: bytes) -> tuple[int, str] | None:
     if data[:2] != b"\xff\xd8":
         return None
     position = 2
-    while position + 4 <= len(data) and data[position] == 0xFF:
+    while position + 4 <= min(len(data), MAX_HEADER_BYTES) and data[position] == 0xFF:   # sniff's header bound
         marker = data[position + 1]
         if marker in (0xD9, 0xDA):  # end of image, start of scan: no more metadata
             return None

@@ -20,8 +20,8 @@ from PIL import Image, UnidentifiedImageError
 
 import imagenet3d
 from _imagenet3d.configs import partition_name
-from _imagenet3d.errors import Imagenet3DError
-from _imagenet3d.pixels import MAX_PIXELS, ImageTooLarge, check_pixels
+from _imagenet3d.errors import Imagenet3DError, SourceError
+from _imagenet3d.pixels import MAX_PIXELS, ImageHeaderTooLong, ImageTooLarge, check_pixels, header_prefix
 from _imagenet3d.pixels import sniff as _sniff
 from _imagenet3d.reasons import QuarantineReason as Q
 from _imagenet3d.reasons import Reason, UnusableReason
@@ -38,7 +38,8 @@ from _imagenet3d.release import (
     partner_relpath,
 )
 from conversion import exif
-from conversion.source import ReleaseSource
+from conversion import source as _source
+from conversion.source import ReleaseSource, UnreadableEntry
 
 # Boxes may overshoot the image by rounding; more than this is an error.
 _BBOX_SLACK = 1.0
@@ -82,8 +83,13 @@ def quarantine(path: str, reason: Reason) -> dict:
 
 
 def plan_candidates(source: ReleaseSource) -> tuple[list[Candidate], list[dict]]:
-    """The images to convert, from the split lists, and the list-level problems."""
+    """The images to convert, from the split lists, and the list-level problems. Bounded: each list
+    by its size (conversion/source.py), all of them together to naming at most ``MAX_ENTRIES`` images
+    (each needs two files), else SourceError."""
     problems = [quarantine(name, Q.UNSAFE_ZIP_ENTRY.message()) for name in source.unsafe]
+    problems += [quarantine(relpath, Q.DUPLICATE_ZIP_ENTRY.message(count=count))
+                 for relpath, count in sorted(source.duplicates.items())]
+    problems += [quarantine(relpath, reason) for relpath, reason in source.refused_links]
     listed: dict[tuple[str, str], list[str]] = defaultdict(list)
     for entry in source.entries:
         listing = parse_list_relpath(entry.relpath)
@@ -98,13 +104,19 @@ def plan_candidates(source: ReleaseSource) -> tuple[list[Candidate], list[dict]]
             continue
         try:
             stems = source.read(entry.relpath).decode("utf-8").split()
-        except (UnicodeDecodeError, OSError) as error:
+        except UnreadableEntry as error:   # over its bound, or damaged in the zip
+            problems.append(quarantine(entry.relpath, error.reason))
+            continue
+        except UnicodeDecodeError as error:
             problems.append(quarantine(entry.relpath, Q.UNREADABLE_LIST.message(error=error)))
             continue
         for stem, count in Counter(stems).items():
             if count > 1:
                 problems.append(quarantine(entry.relpath, Q.LISTED_TWICE.message(stem=stem, count=count)))
             listed[(category, stem)].append(split)
+        if len(listed) > _source.MAX_ENTRIES:
+            raise SourceError(f"{source.path}: the split lists name more than {_source.MAX_ENTRIES} images "
+                              f"(up to its list {entry.relpath}): not an ImageNet3D release")
 
     files = set(source.by_path)
     candidates, named = [], set()
@@ -136,36 +148,104 @@ def cad_models_present(source: ReleaseSource) -> set[tuple[str, int]]:
     return {model for model in map(parse_cad_relpath, (entry.relpath for entry in source.entries)) if model}
 
 
+_MiB = 1024 * 1024
+#: Captions file: the full-size synthetic release's is 11 MB. Memory about the file's size, time linear in it.
+MAX_CAPTIONS_BYTES = 128 * _MiB
+#: One caption line (one JSON object, its newline not counted); a longer line is quarantined unread.
+MAX_CAPTION_LINE_BYTES = 1 * _MiB
+#: Category descriptions file: the full-size synthetic release's is 42 KB.
+MAX_DESCRIPTIONS_BYTES = 4 * _MiB
+
+
 def load_captions(path: str | None) -> tuple[dict[str, str], list[dict]]:
-    """Image captions from our JSON Lines input; malformed lines are quarantined."""
-    captions, problems = {}, []
+    """Image captions from our JSON Lines input (``{"image_id": str, "caption": str}`` per line).
+
+    Bounded: a file over :data:`MAX_CAPTIONS_BYTES` is refused (Imagenet3DError, one line) before it
+    is read; a line over :data:`MAX_CAPTION_LINE_BYTES` is skipped unread (memory holds one line at
+    most) and quarantined, as is every malformed line: not UTF-8, not JSON (nesting too deep or a
+    number too long included), not an object, or an image_id or caption that is not a string.
+
+    An image_id given on several (well-formed) lines keeps its last caption, as the release's zip
+    keeps the last of entries sharing a name (and JSON the last of repeated keys); each earlier line
+    is quarantined, naming the line that replaced it.
+    """
+    captions: dict[str, str] = {}
+    lines: dict[str, int] = {}   # image_id -> the line its caption came from
+    problems: list[dict] = []
     if not path:
         return captions, problems
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
+    _check_file_size(path, MAX_CAPTIONS_BYTES, "captions")
+    # The file's name, not its path: quarantine.json must not hold the build machine's paths.
+    name = os.path.basename(path)
+    with open(path, "rb") as handle:
+        # + 2: a line at the bound and its newline, or one byte more
+        for number, line in enumerate(iter(lambda: handle.readline(MAX_CAPTION_LINE_BYTES + 2), b""), 1):
+            if len(line) - line.endswith(b"\n") > MAX_CAPTION_LINE_BYTES:
+                while line and not line.endswith(b"\n"):   # skip the rest of the line, a bounded chunk at a time
+                    line = handle.readline(MAX_CAPTION_LINE_BYTES)
+                problems.append(quarantine(f"{name}:{number}",
+                                           Q.CAPTION_LINE_TOO_LONG.message(limit=MAX_CAPTION_LINE_BYTES)))
+                continue
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
-                captions[str(record["image_id"])] = str(record["caption"])
-            except (json.JSONDecodeError, KeyError, TypeError) as error:
-                # The file's name, not its path: quarantine.json must not hold the build machine's paths.
-                problems.append(quarantine(f"{os.path.basename(path)}:{number}",
-                                           Q.MALFORMED_CAPTION.message(error=error)))
+                image_id, caption = _caption_record(line)
+            except (ValueError, RecursionError) as error:   # JSONDecodeError and UnicodeDecodeError are ValueErrors
+                error = "nesting too deep" if isinstance(error, RecursionError) else error
+                problems.append(quarantine(f"{name}:{number}", Q.MALFORMED_CAPTION.message(error=error)))
+                continue
+            if image_id in lines:
+                problems.append(quarantine(f"{name}:{lines[image_id]}",
+                                           Q.DUPLICATE_CAPTION.message(image_id=image_id, line=number)))
+            captions[image_id], lines[image_id] = caption, number
     return captions, problems
 
 
+def _caption_record(line: bytes) -> tuple[str, str]:
+    record = json.loads(line.decode("utf-8"))
+    if not isinstance(record, dict):
+        raise ValueError(f"a JSON {type(record).__name__}, expected an object")
+    for key in ("image_id", "caption"):
+        if key not in record:
+            raise ValueError(f"no {key!r}")
+        if not isinstance(record[key], str):
+            raise ValueError(f"{key} is a JSON {type(record[key]).__name__}, expected a string")
+    return record["image_id"], record["caption"]
+
+
 def load_descriptions(path: str | None) -> dict[str, str]:
+    """Category name -> description from one JSON object of strings, or Imagenet3DError (one line):
+    over :data:`MAX_DESCRIPTIONS_BYTES` (refused unread), not UTF-8 JSON (nesting too deep included),
+    not an object, or a value that is not a string. Memory a few times the file's size at most."""
     if not path:
         return {}
-    with open(path, encoding="utf-8") as handle:
-        try:
-            data = json.load(handle)
-        except ValueError as error:  # JSONDecodeError, UnicodeDecodeError: the user's file, not a bug
-            raise Imagenet3DError(f"{path}: category descriptions are not JSON ({error})") from None
+    _check_file_size(path, MAX_DESCRIPTIONS_BYTES, "category descriptions")
+    with open(path, "rb") as handle:
+        text = handle.read(MAX_DESCRIPTIONS_BYTES + 1)
+    if len(text) > MAX_DESCRIPTIONS_BYTES:   # grew since its size was checked, or not a regular file
+        raise Imagenet3DError(f"{path}: category descriptions are over {MAX_DESCRIPTIONS_BYTES} bytes")
+    try:
+        data = json.loads(text.decode("utf-8"))
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError: the user's file, not a bug
+        raise Imagenet3DError(f"{path}: category descriptions are not JSON ({error})") from None
+    except RecursionError:
+        raise Imagenet3DError(f"{path}: category descriptions are not JSON (nesting too deep)") from None
     if not isinstance(data, dict):
         raise Imagenet3DError(f"{path}: category descriptions must be one JSON object")
-    return {str(k): str(v) for k, v in data.items()}
+    for key, value in data.items():
+        if not isinstance(value, str):
+            raise Imagenet3DError(f"{path}: the description of {key!r} is a JSON {type(value).__name__}, "
+                                  "expected a string")
+    return data
+
+
+def _check_file_size(path: str, limit: int, what: str) -> None:
+    try:
+        size = os.stat(path).st_size
+    except OSError as error:
+        raise Imagenet3DError(f"{path}: {what} not readable ({error.strerror})") from None
+    if size > limit:
+        raise Imagenet3DError(f"{path}: {what} file is {size} bytes, over the bound of {limit} bytes: not read")
 
 
 class BadInput(Imagenet3DError):
@@ -186,13 +266,18 @@ def inspect_image(data: bytes, path: str) -> tuple[int, int]:
     files without decoding. Corruption inside the compressed stream is not
     caught: libjpeg only warns about it, and Pillow decodes such files anyway
     (measured: zeroed or garbled middles decode without an error).
+    Bounded: no more than ``pixels.MAX_HEADER_BYTES`` of header is walked (by sniff, or by Pillow when
+    sniff cannot tell the size), and 64 bytes of tail; memory nothing beyond ``data``.
     """
     if not data:
         raise BadInput(path, Q.ZERO_BYTE.message())
-    image_format, size = _sniff(data)
-    if size is None:  # unusual header: let Pillow judge
+    try:
+        image_format, size = _sniff(data)
+    except ImageHeaderTooLong as error:   # Pillow would walk it a byte at a time
+        raise BadInput(path, Q.CORRUPT_IMAGE.message(error=error)) from None
+    if size is None:  # unusual header: let Pillow judge, from the bounded prefix that holds a header
         try:
-            with Image.open(io.BytesIO(data)) as image:
+            with Image.open(io.BytesIO(header_prefix(data) if image_format else data)) as image:
                 image_format, size = image.format, image.size
         except Image.DecompressionBombError:  # over twice Pillow's bound, and Pillow says no more
             raise BadInput(path, Q.DECOMPRESSION_BOMB.message(limit=MAX_PIXELS)) from None
@@ -226,10 +311,12 @@ def build_record(source: ReleaseSource, candidate: Candidate, cad_models: set[tu
     """The dataset row of one image, its quarantined parts (a bad caption) and notes
     (what was changed on the way). Raises BadInput for an image that cannot go in, e.g. one
     whose object uses a CAD model not in ``cad_models`` (missing, or in ``quarantined_cad``)."""
-    image_bytes = source.read(candidate.image_path)
-    width, height = inspect_image(image_bytes, candidate.image_path)
     try:
+        image_bytes = source.read(candidate.image_path)
+        width, height = inspect_image(image_bytes, candidate.image_path)
         objects = imagenet3d.read_annotations(source.read(candidate.annotation_path))
+    except UnreadableEntry as error:   # over its folder's size bound, or damaged in the zip
+        raise BadInput(error.path, error.reason) from None
     except imagenet3d.AnnotationError as error:
         raise BadInput(candidate.annotation_path, Q.BAD_ANNOTATION.message(error=error)) from None
     notes, problems = [], []

@@ -178,6 +178,9 @@ def load_predictions(source: str, index: DatasetIndex, token: str | bool | None 
     ``allow_local=False`` refuses local paths: a path a visitor types must
     not read the server's files (the messages quote a file's first line or
     ids). The viewer passes local paths only for files the visitor uploaded.
+
+    Bound: a file over :data:`MAX_BYTES` is refused from its size (stat, or the Hub's listing) before
+    a byte is read; memory about 8 times the file's size, time linear in it, one file at a time.
     """
     if not allow_local and not source.strip().startswith("hf://"):
         raise Imagenet3DError("give predictions as hf://datasets/ORG/NAME/path/to/file.jsonl, or upload the file")
