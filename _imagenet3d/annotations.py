@@ -8,6 +8,7 @@ import pickle
 import pickletools
 import re
 import zipfile
+from tokenize import TokenError
 
 import numpy as np
 
@@ -15,6 +16,7 @@ from _imagenet3d.errors import AnnotationError
 from _imagenet3d.files import PathOrBytes, read_bytes
 from _imagenet3d.records import ObjectRecord, normalize_object
 from _imagenet3d.safe_unpickle import allocation_budget, load_pickle
+from _imagenet3d.zip_errors import ZIP_ERRORS
 
 # An honest annotation file is a few KB, stored uncompressed; these bound decompression bombs:
 # the member may inflate to at most 64 MiB and to at most allocation_budget(archive size).
@@ -45,8 +47,12 @@ def _load_npy(data: bytes) -> np.ndarray:
     stream = io.BytesIO(data)
     try:
         shape, fortran, dtype = _read_npy_header(stream)
-    except ValueError as error:
-        raise AnnotationError(f"malformed .npy header: {error}") from None
+    # numpy's header parser lets more than ValueError through (found by fuzzing): tokenize's TokenError,
+    # SyntaxError from a dtype string, TypeError from a descr that is no dtype.
+    except (ValueError, TypeError, SyntaxError, TokenError, RecursionError) as error:
+        raise AnnotationError(f"malformed .npy header: {type(error).__name__}: {error}") from None
+    if not all(type(n) is int and n >= 0 for n in shape):   # numpy's check admits True (found by fuzzing)
+        raise AnnotationError(f"malformed .npy header: shape {shape!r:.80}")
     if dtype.hasobject:
         try:
             array = load_pickle(stream.read())
@@ -57,6 +63,8 @@ def _load_npy(data: bytes) -> np.ndarray:
         if not isinstance(array, np.ndarray):
             raise AnnotationError("annotation pickle does not hold an array")
         return array
+    if dtype.itemsize == 0:   # any count of nothing fits in no bytes: numpy refuses it, or allocates the count
+        raise AnnotationError(f"'annotations' has the zero-size dtype {dtype.str}")
     count = math.prod(shape)
     raw = stream.read()
     if len(raw) < count * dtype.itemsize:
@@ -68,8 +76,8 @@ def _load_npy(data: bytes) -> np.ndarray:
 def _load_annotation_array(data: bytes) -> np.ndarray:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise AnnotationError("not an .npz archive (bad zip)") from None
+    except ZIP_ERRORS as error:   # damaged or crafted: zipfile raises more than BadZipFile
+        raise AnnotationError(f"not an .npz archive (bad zip: {type(error).__name__}: {error})") from None
     with archive:
         try:
             member = archive.getinfo("annotations.npy")
@@ -85,8 +93,8 @@ def _load_annotation_array(data: bytes) -> np.ndarray:
             # for everything, whatever size the (possibly lying) directory declares.
             with archive.open(member) as stream:
                 payload = stream.read(limit + 1)
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise AnnotationError(f"corrupt .npz member: {error}") from None
+        except ZIP_ERRORS as error:
+            raise AnnotationError(f"corrupt .npz member: {type(error).__name__}: {error}") from None
         if len(payload) > limit:
             raise AnnotationError(f"'annotations' array inflates past its bound of {limit} bytes "
                                   f"(its declared size is {member.file_size})")

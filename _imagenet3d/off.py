@@ -22,7 +22,10 @@ def read_off(source: PathOrBytes) -> tuple[np.ndarray, np.ndarray]:
     infinite vertex coordinate (``nan``, ``inf``, or a number beyond float64
     such as ``1e999``). Memory and time are linear in the file's size.
     """
-    text = read_bytes(source).decode("ascii", errors="strict")
+    try:
+        text = read_bytes(source).decode("ascii", errors="strict")
+    except UnicodeDecodeError as error:
+        raise OffError(f"{error} (an OFF file is ASCII text)") from None
     vertices, faces = _read_plain_triangle_off(text) or _read_general_off(text)
     finite = np.isfinite(vertices).all(axis=1)
     if not finite.all():
@@ -56,7 +59,10 @@ def _read_general_off(text: str) -> tuple[np.ndarray, np.ndarray]:
     vertices = vertices.reshape(n_vertices, 3)
     face_tokens = numbers[3 * n_vertices:]
     if len(face_tokens) == 4 * n_faces and all(t == "3" for t in face_tokens[::4]):
-        faces = np.array(face_tokens, dtype=np.int64).reshape(n_faces, 4)[:, 1:]
+        try:
+            faces = np.array(face_tokens, dtype=np.int64).reshape(n_faces, 4)[:, 1:]
+        except (ValueError, OverflowError):   # not an integer, or one beyond int64
+            raise OffError("malformed OFF faces") from None
     else:
         faces = _fan_triangulate(face_tokens, n_faces)
     if faces.size and (faces.min() < 0 or faces.max() >= n_vertices):
@@ -101,7 +107,10 @@ def _fan_triangulate(tokens: list[str], n_faces: int) -> np.ndarray:
             raise OffError("malformed OFF faces")
         triangles.extend((polygon[0], polygon[i], polygon[i + 1]) for i in range(1, count - 1))
         position += 1 + count
-    return np.array(triangles, dtype=np.int64).reshape(-1, 3)
+    try:
+        return np.array(triangles, dtype=np.int64).reshape(-1, 3)
+    except OverflowError:   # an index beyond int64: out of range whatever the vertex count
+        raise OffError("OFF face index out of range") from None
 
 
 def off_bytes(vertices: np.ndarray, faces: np.ndarray) -> bytes:
