@@ -15,6 +15,7 @@ from _imagenet3d.configs import shard_path
 from _imagenet3d.errors import SourceError
 from _imagenet3d.extras import require
 from _imagenet3d.glb import read_glb
+from _imagenet3d.hub_faults import naming_hub_faults
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -63,7 +64,12 @@ class _CadGeometry:
         self.__init__(**state)  # type: ignore[misc]  # re-running __init__ is how the caches restart
 
     def _read(self, columns: list[str], group: int | None = None) -> pa.Table:
-        """Some columns of one row group (None: of the whole file); the footer is read once."""
+        """Some columns of one row group (None: of the whole file); the footer is read once. A Hub
+        fault that outlasts huggingface_hub's retries is one HubFaultError line."""
+        with naming_hub_faults(self.path):
+            return self._read_from(columns, group)
+
+    def _read_from(self, columns: list[str], group: int | None) -> pa.Table:
         parquet_module = require("pyarrow.parquet", "hub")
         if "://" in self.path:  # no read-ahead cache: a column chunk is one request of its own size, not 5 MB
             fsspec = require("fsspec", "hub")

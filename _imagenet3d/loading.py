@@ -9,6 +9,7 @@ from _imagenet3d.cad_geometry import with_cad_geometry
 from _imagenet3d.configs import CONFIG_SPLITS, get_config
 from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.extras import require
+from _imagenet3d.hub_faults import naming_hub_faults
 from _imagenet3d.shards import DEFAULT_SOURCE
 from _imagenet3d.sources import check_source, hub_failure
 
@@ -27,6 +28,10 @@ def load(config: str = "default", split: str | None = None, streaming: bool = Fa
     :class:`SourceError` (one line) for a raw release folder, a folder that
     is not a converted dataset, or a name that is neither a local folder
     nor a Hub dataset; :class:`MissingExtraError` without ``imagenet3d[hub]``.
+    When the Hub keeps failing (429, 5xx, a dropped connection, a timeout) after
+    the retries huggingface_hub and datasets make, one ``HubFaultError`` line
+    (a SourceError) names the cause; reads while iterating a streamed dataset
+    are retried and reported by datasets itself.
 
         >>> ds = imagenet3d.load(source="demo/imagenet3d")                  # doctest: +SKIP
         >>> ov = imagenet3d.load("open_vocabulary", "validation_novel", streaming=True,
@@ -39,7 +44,8 @@ def load(config: str = "default", split: str | None = None, streaming: bool = Fa
     source = os.fspath(source or DEFAULT_SOURCE)
     local = check_source(source, config)
     try:
-        dataset = datasets.load_dataset(source, config, split=split, streaming=streaming, **kwargs)
+        with naming_hub_faults(source):
+            dataset = datasets.load_dataset(source, config, split=split, streaming=streaming, **kwargs)
     except (datasets.exceptions.DatasetNotFoundError, FileNotFoundError, ConnectionError) as error:
         if local:
             raise

@@ -98,3 +98,15 @@ class QuarantineReason(_Coded):
     QUARANTINED_CAD = "object {k} uses cad_index {cad_index} but {path} is quarantined"
     # A CAD model (conversion/derived_configs.py write_cad_models)
     BAD_CAD = "unreadable CAD model: {error}"
+
+
+@enum.unique
+class HubFault(_Coded):
+    """What stopped a read from the Hub once the clients' retries were spent (_imagenet3d/hub_faults.py
+    tells them apart by exception type and status code)."""
+
+    RATE_LIMITED = "the Hub is rate-limiting these requests (HTTP 429{detail})"
+    SERVER_ERROR = "the Hub answered HTTP {status}"
+    TIMED_OUT = "the Hub did not answer in time ({error})"
+    DROPPED = "the connection to the Hub dropped ({error})"
+    UNREACHABLE = "no connection to the Hub ({error})"

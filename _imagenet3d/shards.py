@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from _imagenet3d.configs import get_config
 from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.extras import require
+from _imagenet3d.hub_faults import naming_hub_faults
 from _imagenet3d.sources import check_source, hub_failure
 
 if TYPE_CHECKING:
@@ -23,13 +24,15 @@ DEFAULT_SOURCE = os.environ.get("IMAGENET3D_SOURCE", "imagenet3d")
 @contextmanager
 def open_parquet(path: str) -> Iterator[pq.ParquetFile]:
     """A ``pyarrow.parquet.ParquetFile`` of a shard: memory-mapped when it is a local file
-    (no Python file object between Arrow and the page cache), else through fsspec (hf://...)."""
+    (no Python file object between Arrow and the page cache), else through fsspec (hf://...),
+    whose reads huggingface_hub retries; a Hub fault that outlasts them, while opening or while
+    reading inside the block, is one HubFaultError line (_imagenet3d/hub_faults.py)."""
     parquet = require("pyarrow.parquet", "hub")
     if "://" not in path or path.startswith("file://"):
         yield parquet.ParquetFile(path.removeprefix("file://"), memory_map=True)
         return
     fsspec = require("fsspec", "hub")
-    with fsspec.open(path, "rb") as file:
+    with naming_hub_faults(path), fsspec.open(path, "rb") as file:
         yield parquet.ParquetFile(file)
 
 
@@ -44,7 +47,8 @@ def split_files(config: str, split: str, source: str | os.PathLike | None = None
     source = os.fspath(source or DEFAULT_SOURCE)
     local = check_source(source, config)
     try:
-        builder = datasets.load_dataset_builder(source, config, **load_kwargs)
+        with naming_hub_faults(source):
+            builder = datasets.load_dataset_builder(source, config, **load_kwargs)
     except (datasets.exceptions.DatasetNotFoundError, FileNotFoundError, ConnectionError) as error:
         if local:
             raise

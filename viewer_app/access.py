@@ -7,7 +7,7 @@ reads as the visitor (Hugging Face OAuth, ``hf_oauth: true`` in the Space):
 * a local folder, or a Hub dataset that is not gated, is shown to everyone;
   its Hub reads are anonymous. Never the Space owner's token.
 * a gated (or private) Hub dataset is shown only to a signed-in visitor whom
-  the Hub lets read it (``HfApi.auth_check`` with their token, remembered for
+  the Hub lets read it (the Hub's auth-check with their token, remembered for
   a few minutes); everyone else gets a message with the dataset's page, where
   they accept its conditions, and nothing derived from the data.
 * the annotation index of a gated dataset is gated data too: it is read with
@@ -29,15 +29,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from huggingface_hub import HfApi, constants, get_token
+from huggingface_hub import constants, get_token
 from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
 
+from _imagenet3d.hub_faults import status_of
 from viewer_app.data import DatasetIndex
-from viewer_app.hub_io import AccessDenied, HubFiles, HubUnavailable, dataset_info, hub_repo, reading_as, retrying
+from viewer_app.hub_io import (
+    AccessDenied,
+    HubFiles,
+    HubUnavailable,
+    auth_check,
+    dataset_info,
+    hub_repo,
+    reading_as,
+    retrying,
+)
 
 ADMITTED_FOR_S = 300.0    # a visitor's admission is checked again after this
 REFUSED_FOR_S = 15.0      # ... and a refusal sooner: they may be accepting the conditions right now
-REPROBE_AFTER_S = 30.0    # how often a start-up that could not reach the Hub tries again
+REPROBE_AFTER_S = 2.0     # a start-up that could not reach the Hub asks again at most this often (one visitor
+                          # asks, those arriving meanwhile get its answer): the Hub back, the next visitor sees data
 MAX_VISITORS = 4096       # remembered decisions (least recently seen ones are forgotten)
 # The token Gradio's local mock login puts in the session (gradio/oauth.py, _get_mocked_oauth_info): it
 # stands for this machine's own account, whose token huggingface_hub finds (HF_TOKEN or `hf auth login`).
@@ -68,7 +79,9 @@ class Access:
         self.gated: bool | None = False      # None: not known yet (the Hub was unreachable at start-up)
         self.hidden = False                  # not visible anonymously at all: private, or no such dataset
         self._probed_at = 0.0
+        self._unreachable = ""                # why the last probe failed (one line)
         self._lock = threading.Lock()
+        self._probe_lock = threading.Lock()
         self._decisions: OrderedDict[str, tuple[float, str | None]] = OrderedDict()
         if self.repo_id is None:
             self._index = self._index or DatasetIndex(self.root)
@@ -86,18 +99,24 @@ class Access:
         return self.gated is not False
 
     @property
+    def unreachable(self) -> str:
+        """Why the Hub could not be asked whether the dataset is gated (one line; "" once it was)."""
+        return self._unreachable if self.gated is None else ""
+
+    @property
     def index(self) -> DatasetIndex | None:
         return self._index
 
     def _probe(self) -> None:
-        self._probed_at = time.monotonic()
         try:
             self._info = dataset_info(self.repo_id, token=False)
             self.gated = bool(self._info.gated) or bool(self._info.private)
         except AccessDenied:   # private, or gone: only a visitor who may read it will see it
             self.gated = self.hidden = True
-        except HubUnavailable:
-            self.gated = None
+        except HubUnavailable as error:
+            self.gated, self._unreachable = None, str(error)
+        finally:
+            self._probed_at = time.monotonic()   # when the answer came: the next probe waits from here
 
     def _open(self, token: str | bool) -> DatasetIndex:
         """The index, opened once, with ``token`` (an admitted visitor's, or anonymous)."""
@@ -118,10 +137,12 @@ class Access:
         if self.repo_id is None:
             return Visit(True)
         if self.gated is None:
-            if time.monotonic() - self._probed_at > REPROBE_AFTER_S:
-                self._probe()
+            asked = time.monotonic()
+            with self._probe_lock:
+                if self.gated is None and self._probed_at < asked - REPROBE_AFTER_S:
+                    self._probe()
             if self.gated is None:   # whether the dataset is gated is still unknown: show nothing
-                raise HubUnavailable(f"the Hub could not be reached to open {self.repo_id}: try again in a minute")
+                raise HubUnavailable(self._unreachable or f"the Hub could not be reached to open {self.repo_id}")
         if self.gated is False:   # read anonymously for everyone: no token to check, nothing to mix up
             self._open(False)
             return Visit(True, False)
@@ -152,10 +173,8 @@ class Access:
         return refusal
 
     def _ask_hub(self, token: str) -> str | None:
-        api = HfApi(token=token)
         try:
-            retrying(lambda: api.auth_check(self.repo_id, repo_type="dataset", token=token),
-                     f"the gate of {self.repo_id}")
+            retrying(lambda: auth_check(self.repo_id, token), f"the gate of {self.repo_id}")
         except GatedRepoError:
             return NOT_ACCEPTED
         except RepositoryNotFoundError:
@@ -232,6 +251,9 @@ class Guard:
             return empty(f"⚠️ {str(error)[:1].upper()}{str(error)[1:]}.")
         except AccessDenied:   # admitted a few minutes ago, refused now (access revoked)
             return empty(self.access.message(NOT_ACCEPTED))
+        except HfHubHTTPError as error:   # an answer no retry mends (the others are HubUnavailable)
+            return empty(f"⚠️ The Hub answered HTTP {status_of(error)} to a read of {self.access.repo_id}: "
+                         "try again, and report it if it lasts.")
 
     def categories(self) -> list[str]:
         index = self.access.index

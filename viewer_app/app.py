@@ -21,6 +21,7 @@ import gradio as gr
 from huggingface_hub import get_token
 
 from _imagenet3d.errors import Imagenet3DError
+from _imagenet3d.hub_faults import hub_fault
 from viewer_app.access import Access, Guard, in_a_space
 from viewer_app.data import DatasetIndex
 from viewer_app.hub_io import hub_repo
@@ -81,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         access = Access(args.dataset)
     except (Imagenet3DError, FileNotFoundError) as error:   # anything else is a bug: its traceback shows
         return _fail(str(error))
-    if access.needs_login and not in_a_space():
+    if access.gated is None:   # the Hub could not be asked: serve anyway, the page says so until it can
+        print(f"warning: {access.unreachable}; the page says so until the Hub answers", file=sys.stderr)
+    elif access.needs_login and not in_a_space():
         # Run locally, the Sign in button signs in as this machine's account: check it can see the data.
         what = "is not visible anonymously (private, or no such dataset)" if access.hidden else "is gated"
         if get_token() is None:
@@ -91,7 +94,14 @@ def main(argv: list[str] | None = None) -> int:
             return _fail(f"no dataset {access.repo_id} on the Hub that your account can see (check the name)")
     if args.local_predictions and in_a_space():
         return _fail("--local-predictions would let every visitor of this Space read its files: leave it out")
-    demo = build_app(access, concurrency=args.concurrency, local_files=args.local_predictions)
+    try:
+        demo = build_app(access, concurrency=args.concurrency, local_files=args.local_predictions)
+    except Exception as error:   # run locally, Gradio's mocked sign-in asks the Hub who you are (gradio/oauth.py)
+        fault = hub_fault(error)
+        if fault is None:
+            raise
+        return _fail(f"the Hub could not be reached to sign you in locally ({fault[0]}): start the viewer again "
+                     "once it answers")
     try:
         demo.launch(server_name=host, server_port=port, ssr_mode=False)
     except OSError as error:   # taken between the check and the launch

@@ -8,10 +8,15 @@ it asks for the repo's info and a listing of the folder before a first read
 blocks around what is asked (BENCHMARKS.md, "Hub requests per viewer action").
 
 The Hub allows 3,000 file requests per 5 minutes to an anonymous client and
-5,000 to a free account, so a request that meets 429, 5xx or a dropped
-connection is retried a few times with exponential backoff, honouring
-Retry-After; when the Hub stays unreachable the caller gets HubUnavailable,
-whose message is one line for the page.
+5,000 to a free account, so a request that meets 429, 5xx, a timeout or a
+dropped connection is retried a few times with exponential backoff, honouring
+Retry-After (up to LONGEST_WAIT_S), for PATIENCE_S at most; when the Hub stays
+unreachable the caller gets HubUnavailable, whose message is one line for the
+page naming the cause (_imagenet3d/hub_faults.py). Every request has a timeout
+(huggingface_hub's HF_HUB_DOWNLOAD_TIMEOUT for file bytes, HF_HUB_ETAG_TIMEOUT
+for the dataset's info and the gate; 10 s each by default): the shared client
+has none, and a Hub that holds a request would otherwise hold the page's spinner.
+Nothing here keeps a failure: the next request asks the Hub again.
 """
 
 from __future__ import annotations
@@ -28,18 +33,19 @@ from pathlib import Path
 from typing import TypeVar
 
 import httpx2
-from huggingface_hub import HfApi, hf_hub_url
+from huggingface_hub import HfApi, constants, hf_hub_url
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
 from _imagenet3d.errors import Imagenet3DError
+from _imagenet3d.hub_faults import RETRY_STATUSES, hub_fault, status_of
 
 T = TypeVar("T")
 HUB_PREFIX = "hf://datasets/"
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 TRIES = 4                 # the first request and three retries
 FIRST_WAIT_S = 0.25       # doubled after each failed try: 0.25 + 0.5 + 1 s in all
 LONGEST_WAIT_S = 5.0      # a longer Retry-After is reported rather than waited for
+PATIENCE_S = 20.0         # no retry starts (or is waited for) past this since the first try
 ACCESS_STATUSES = frozenset({401, 403, 404})
 # Recently read Hub ranges (about 8 row groups), so a page and the samples opened from it share their
 # reads; a local folder keeps none (the page cache does it). Bounded: the viewer's memory target is 500 MB.
@@ -75,32 +81,29 @@ def reading_as(token: str | bool | None) -> Iterator[None]:
 
 
 def retrying(action: Callable[[], T], what: str) -> T:
-    """``action()``, retried on 429 / 5xx / network errors with exponential backoff, a few seconds at most."""
-    for attempt in range(TRIES):
-        wait = None
+    """``action()``, retried on 429 / 5xx / timeouts / network errors with exponential backoff: TRIES
+    tries within PATIENCE_S at most, then one HubUnavailable line naming the cause. Any other error
+    (401, 403, 404, ...) is raised as it is, at once."""
+    started = time.monotonic()
+    for attempt in range(1, TRIES + 1):
         try:
             return action()
-        except HfHubHTTPError as error:
-            status = error.response.status_code if error.response is not None else None
-            if status not in RETRY_STATUSES:
+        except (HfHubHTTPError, httpx2.TransportError) as error:
+            if isinstance(error, HfHubHTTPError) and status_of(error) not in RETRY_STATUSES:
                 raise
-            reason = f"HTTP {status}"
-            wait = _retry_after(error.response.headers.get("retry-after"))
-        except httpx2.TransportError as error:   # refused, reset, timed out, cut off mid-body
-            reason = type(error).__name__
-        if wait is not None and wait > LONGEST_WAIT_S:
-            raise HubUnavailable(f"the Hub is rate-limiting {what} ({reason}): try again in {wait:.0f} s")
-        if attempt + 1 < TRIES:
-            time.sleep(wait if wait is not None else FIRST_WAIT_S * 2**attempt * random.uniform(1.0, 1.2))
-    raise HubUnavailable(f"the Hub could not be reached for {what} ({reason} after {TRIES} tries): "
-                         "try again in a minute")
-
-
-def _retry_after(value: str | None) -> float | None:
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:  # an HTTP date: not worth parsing, back off as usual
-        return None
+            found = hub_fault(error)
+            if found is None:
+                raise
+            reason, _, asked = found
+        # Retry-After (or the RateLimit reset) is the least wait; never less than the backoff.
+        wait = max(asked or 0.0, FIRST_WAIT_S * 2 ** (attempt - 1) * random.uniform(1.0, 1.2))
+        if asked is not None and asked > LONGEST_WAIT_S:
+            raise HubUnavailable(f"the Hub could not be reached for {what}: {reason}; try again in {asked:.0f} s")
+        if attempt == TRIES or time.monotonic() - started + wait > PATIENCE_S:
+            break
+        time.sleep(wait)
+    raise HubUnavailable(f"the Hub could not be reached for {what}: {reason} ({attempt} tries in "
+                         f"{time.monotonic() - started:.0f} s); try again in a minute")
 
 
 def hub_repo(root: str) -> str | None:
@@ -231,7 +234,8 @@ class HubFiles(Files):
         headers = {**build_hf_headers(token=token), "range": f"bytes={start}-{stop - 1}"}
 
         def get() -> bytes:
-            response = get_session().get(url, headers=headers, follow_redirects=True)
+            response = get_session().get(url, headers=headers, follow_redirects=True,
+                                         timeout=constants.HF_HUB_DOWNLOAD_TIMEOUT)
             _raise_for_access(response, self.repo_id)
             return response.content
 
@@ -244,13 +248,21 @@ def dataset_info(repo_id: str, token: str | bool | None):
 
     def get():
         try:
-            return api.dataset_info(repo_id, files_metadata=True)
+            return api.dataset_info(repo_id, files_metadata=True, timeout=constants.HF_HUB_ETAG_TIMEOUT)
         except HfHubHTTPError as error:
             if error.response is not None and error.response.status_code in ACCESS_STATUSES:
                 raise AccessDenied(f"{repo_id}: {error.response.status_code}") from error
             raise
 
     return retrying(get, f"the dataset {repo_id}")
+
+
+def auth_check(repo_id: str, token: str) -> None:
+    """``HfApi.auth_check`` for a dataset (GatedRepoError, RepositoryNotFoundError, HfHubHTTPError), with
+    a timeout, which huggingface_hub's has not (hf_api.py: a Hub holding it would hold the page)."""
+    url = f"{constants.ENDPOINT}/api/datasets/{repo_id}/auth-check"
+    hf_raise_for_status(get_session().get(url, headers=build_hf_headers(token=token),
+                                          timeout=constants.HF_HUB_ETAG_TIMEOUT))
 
 
 def _raise_for_access(response, repo_id: str) -> None:

@@ -21,6 +21,7 @@ from _imagenet3d.errors import Imagenet3DError
 from viewer_app import page
 from viewer_app.access import Access, Guard, access_line
 from viewer_app.data import SORT_KEYS, Filter
+from viewer_app.hub_io import AccessDenied, HubUnavailable
 from viewer_app.overlay import KINDS, PREDICTION_STYLES
 from viewer_app.predictions import load_predictions
 from viewer_app.viewer import SCENE, VIEWS_3D, WHOLE_IMAGE, ZOOMS, Sample
@@ -158,6 +159,8 @@ class Layout:
         def guarded(viewer):
             try:
                 return action(viewer)
+            except (HubUnavailable, AccessDenied):
+                raise   # the guard words these (the Hub down, or access revoked) as for any handler
             except Imagenet3DError as error:
                 return empty(str(error))
         return self.guard(oauth_token, empty, guarded)

@@ -93,8 +93,12 @@ class Files:
             self._recent.move_to_end(path)
         if not path.exists():
             temporary = temporary_name(path)
-            write(temporary)
-            os.replace(temporary, path)
+            try:
+                write(temporary)
+                os.replace(temporary, path)
+            except BaseException:   # e.g. the Hub failed a read: nothing half-drawn is left behind
+                Path(temporary).unlink(missing_ok=True)
+                raise
             self.drew = True
         with self._lock:
             stale = [self._recent.popitem(last=False)[0] for _ in range(len(self._recent) - self.max_files)]
