@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 from typing import BinaryIO
@@ -19,6 +20,31 @@ def temporary_name(path: str | os.PathLike) -> Path:
     """
     path = Path(path)
     return path.with_name(f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+
+
+_TEMPORARY = re.compile(r"^\..+\.tmp-(\d+)-\d+$")  # what temporary_name makes
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def sweep_temporaries(root: str | os.PathLike) -> int:
+    """Remove the temp files (``temporary_name``) under ``root`` of writers that are gone (killed); how many."""
+    removed = 0
+    for directory, _, files in os.walk(root):
+        for name in files:
+            match = _TEMPORARY.match(name)
+            if match and int(match.group(1)) != os.getpid() and not _alive(int(match.group(1))):
+                Path(directory, name).unlink(missing_ok=True)
+                removed += 1
+    return removed
 
 
 def atomic_write(path: str | os.PathLike, data: bytes, fsync: bool = False) -> None:

@@ -29,7 +29,7 @@ from tqdm import tqdm
 
 import imagenet3d
 from _imagenet3d.configs import CONFIGS, shard_path
-from _imagenet3d.files import atomic_write
+from _imagenet3d.files import atomic_write, sweep_temporaries
 from _imagenet3d.parallel import parallel_map
 from conversion import validate
 from conversion.manifest import sha256_file
@@ -184,6 +184,7 @@ def build(src: str | os.PathLike, out: str | os.PathLike, captions_path: str | N
     state = {"source": source.fingerprint(), "shards": [job.relpath for job in jobs],
              "captions": _file_fingerprint(captions_path), "descriptions": _file_fingerprint(descriptions_path)}
     _prepare_out(out, state)
+    sweep_temporaries(out)  # what killed builds left half-written (hidden, but it takes disk)
 
     # CAD models first: a model that cannot go in (not an OFF mesh, NaN or infinite vertices) is
     # quarantined, and so is every image with an object that uses it.

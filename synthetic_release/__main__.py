@@ -41,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     write = commands.add_parser(
         "write", help="write a synthetic release in the exact imagenet3d_v1 format",
         description="Render a synthetic ImageNet3D release (images from CAD meshes at the "
-                    "annotated poses) in the exact v1 layout. The same seed gives the same bytes.")
+                    "annotated poses) in the exact v1 layout. The same seed gives the same bytes. "
+                    "Rerun after an interruption, it resumes (images already written are kept).")
     write.add_argument("out", help="output folder (gets imagenet3d_v1/ and/or imagenet3d_v1.zip, captions/)")
     write.add_argument("--categories", type=int, default=189, help="how many categories, spread over the list")
     write.add_argument("--category-list", help="comma-separated category names instead of --categories")

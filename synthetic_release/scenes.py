@@ -376,10 +376,18 @@ def list_files(specs: list[ImageSpec]) -> dict[str, bytes]:
     return {path: "".join(f"{stem}\n" for stem in stems).encode() for path, stems in sorted(files.items())}
 
 
+def cad_models(categories: list[str]) -> list[tuple[str, int]]:
+    """(category, cad_index) of every CAD model of the release, in writing order."""
+    return [(category, cad_index) for category in categories
+            for cad_index in range(1, imagenet3d.CATEGORY_INFO[category].num_cad_models + 1)]
+
+
+def cad_file(category: str, cad_index: int, seed: int) -> bytes:
+    """One CAD model's OFF file."""
+    vertices, faces = meshes.make_mesh(category, cad_index, seed)
+    return imagenet3d.off_bytes(vertices, faces)
+
+
 def cad_files(categories: list[str], seed: int) -> dict[str, bytes]:
-    files = {}
-    for category in categories:
-        for cad_index in range(1, imagenet3d.CATEGORY_INFO[category].num_cad_models + 1):
-            vertices, faces = meshes.make_mesh(category, cad_index, seed)
-            files[imagenet3d.cad_relpath(category, cad_index)] = imagenet3d.off_bytes(vertices, faces)
-    return files
+    return {imagenet3d.cad_relpath(category, cad_index): cad_file(category, cad_index, seed)
+            for category, cad_index in cad_models(categories)}

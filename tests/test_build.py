@@ -180,9 +180,11 @@ def test_resume_after_a_kill(large_release, built, tmp_path):
     for path in finished:  # nothing half-written under a final name
         pq.ParquetFile(path).metadata
     assert not (out / "README.md").exists()
+    (out / "data" / f".x.parquet.tmp-{process.pid}-1").write_bytes(b"half")  # what a kill leaves
     before = {p.name: p.stat().st_mtime_ns for p in finished}
     build(large_release / "imagenet3d_v1.zip", out, workers=1, progress=False, **args)
     assert {p.name: p.stat().st_mtime_ns for p in finished} == before  # finished shards were kept
+    assert not [p.name for p in out.rglob("*") if ".tmp-" in p.name]  # the killed build's temp files are gone
     assert repo_files(out) == repo_files(built)
 
 

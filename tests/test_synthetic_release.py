@@ -6,6 +6,10 @@ import io
 import json
 import math
 import pickletools
+import signal
+import subprocess
+import sys
+import time
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -20,7 +24,10 @@ from synthetic_release import scenes as synthetic
 from synthetic_release.__main__ import main
 from synthetic_release.captions import POSE6D_TOKEN
 from synthetic_release.check import check_release
+from synthetic_release.progress import JOURNAL_NAME
 from synthetic_release.writer import write_release
+
+REPO = Path(__file__).resolve().parents[1]
 
 # Small but varied: known and novel, several shape families, one large mesh.
 CATEGORIES = ["bed", "car", "cup", "fork"]
@@ -248,6 +255,73 @@ def test_another_seed_gives_another_release(release, tmp_path):
 
 def test_no_temporary_file_is_left_behind(release):
     assert not [p for p in release.rglob("*") if ".tmp-" in p.name]
+
+
+def test_resume_after_a_kill(release, tmp_path, monkeypatch):
+    out = tmp_path / "killed"
+    script = (
+        "import sys, time\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "from synthetic_release import scenes\n"
+        "from synthetic_release.__main__ import main\n"
+        "slow = scenes.generate_image\n"
+        "def generate_image(*a, **k):\n"
+        "    time.sleep(0.05)\n"
+        "    return slow(*a, **k)\n"
+        "scenes.generate_image = generate_image\n"
+        "sys.exit(main(sys.argv[2:]))\n"
+    )
+    args = ["write", str(out), "--category-list", ",".join(CATEGORIES), "--images-per-category",
+            str(IMAGES_PER_CATEGORY), "--seed", str(SEED), "--workers", "1", "--format", "both", "--quiet"]
+    process = subprocess.Popen([sys.executable, "-c", script, str(REPO), *args])
+    journal = out / JOURNAL_NAME
+    deadline = time.time() + 60
+    while time.time() < deadline and (not journal.exists() or journal.read_bytes().count(b"\n") < 6):
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    finished = journal.read_bytes().count(b"\n") - 1  # the header line
+    total = len(CATEGORIES) * IMAGES_PER_CATEGORY
+    assert 5 <= finished < total, "the kill should land mid-run"
+    assert not (out / "synthetic_release.json").exists() and not (out / "imagenet3d_v1.zip").exists()
+    # what a kill can leave: a temp file of the dead writer, a torn journal line
+    stale = out / "imagenet3d_v1" / "images" / CATEGORIES[0] / f".x.JPEG.tmp-{process.pid}-1"
+    stale.write_bytes(b"half")
+    with open(journal, "ab") as handle:
+        handle.write(b'{"id": "torn')
+    rendered = []
+
+    def counting(spec, seed, keep_rendering=False):
+        rendered.append(spec.image_id)
+        return generate(spec, seed, keep_rendering)
+
+    generate = synthetic.generate_image
+    monkeypatch.setattr(synthetic, "generate_image", counting)
+    write_release(out, CATEGORIES, IMAGES_PER_CATEGORY, seed=SEED, workers=1, tree=True, zip_=True,
+                  progress=False)
+    assert len(rendered) == total - finished  # finished images were not rendered again
+    assert tree_files(out) == tree_files(release)  # same bytes; no journal or temp file left
+
+
+def test_resume_keeps_the_cad_models_written(tmp_path, monkeypatch):
+    make = synthetic.cad_file
+    calls = []
+
+    def dies_after_three(category, cad_index, seed):
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # stands for a kill: nothing after this point runs
+        calls.append((category, cad_index))
+        return make(category, cad_index, seed)
+
+    monkeypatch.setattr(synthetic, "cad_file", dies_after_three)
+    with pytest.raises(KeyboardInterrupt):
+        write_release(tmp_path / "out", ["car", "cup"], 2, seed=SEED, workers=1, progress=False)
+    monkeypatch.setattr(synthetic, "cad_file", lambda *job: calls.append(job) or make(*job))
+    write_release(tmp_path / "out", ["car", "cup"], 2, seed=SEED, workers=1, progress=False)
+    models = len(synthetic.cad_models(["car", "cup"]))
+    assert len(calls) == models  # 3 before the "kill", the rest after: none made twice
+    write_release(tmp_path / "again", ["car", "cup"], 2, seed=SEED, workers=1, progress=False)
+    assert tree_files(tmp_path / "out") == tree_files(tmp_path / "again")
 
 
 def test_categories_are_spread_and_synsets_are_stand_ins_only_where_unknown():
