@@ -24,6 +24,8 @@ Hub behaviours reproduced (the client maps them to errors in utils/_http.py, hf_
     Bytes are served on resolve itself (no CDN redirect) and no Xet header is sent: the client downloads over HTTP.
   * slow_next(n, seconds) holds matching requests before answering; clear_faults() forgets pending faults.
   * fail_next(retry_after=N) answers with Retry-After and the IETF RateLimit headers the Hub sends (r=0;t=N).
+  * Writes (create_repo, upload_folder: preupload, commit) are served by hub_standin_write.py; drop_upload_after
+    cuts a request body (an upload) after n bytes; `after=k` lets the first k matching requests through.
 """
 
 from __future__ import annotations
@@ -32,7 +34,10 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import socket
+import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -42,9 +47,10 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import hub_standin_repo as content
+import hub_standin_write as write
 from hub_standin_repo import DATE, FileIds, Gate, Repo
 
-KINDS = ("resolve", "paths-info", "tree", "info", "whoami", "auth-check", "other")
+KINDS = ("resolve", "paths-info", "tree", "info", "whoami", "auth-check", *write.WRITE_KINDS, "other")
 TREE_PAGE, TREE_PAGE_EXPANDED = 1000, 50  # the Hub's page caps (hf_api.py, _iter_repo_tree_pages)
 _API = re.compile(r"^/api/(models|datasets|spaces)/([^/]+/[^/]+?)"
                   r"(?:/(revision|tree|paths-info|auth-check)(?:/(.*))?)?$")
@@ -61,18 +67,20 @@ class Request:
     status: int
     token: str | None
     kind: str
-    dropped: bool = False  # the body was cut by drop_after
+    dropped: bool = False  # the body was cut by drop_after (an answer) or drop_upload_after (the request's)
+    body_bytes: int = 0  # request body bytes received (all of a refused one, part of a cut one)
 
 
 @dataclass
 class _Fault:
-    action: str  # "fail", "drop" or "slow"
+    action: str  # "fail", "drop", "drop-upload" or "slow"
     times: int
     path_contains: str | None
     status: int = 429
     retry_after: int | None = None
     n_bytes: int = 0
     seconds: float = 0.0
+    after: int = 0  # matching requests to let through first
 
 
 @dataclass
@@ -83,6 +91,7 @@ class _State:
     requests: list[Request] = field(default_factory=list)
     ids: FileIds = field(default_factory=FileIds)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    store: write.WriteStore = field(default_factory=lambda: write.WriteStore(Path(tempfile.mkdtemp("-hub-standin"))))
 
 
 class _Reply(Exception):
@@ -98,7 +107,7 @@ class HubStandIn:
 
     def __init__(self) -> None:
         self._state = _State()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._server.state, self._server.connections = self._state, set()  # type: ignore[attr-defined]
         self.endpoint = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -122,20 +131,43 @@ class HubStandIn:
             self._state.users[token] = (name, set(accepted))
 
     def fail_next(self, n: int, status: int = 429, retry_after: int | None = None,
-                  path_contains: str | None = None) -> None:
+                  path_contains: str | None = None, after: int = 0) -> None:
         """Answer the next `n` requests whose URL contains `path_contains` (any, if None) with `status`."""
         with self._state.lock:
-            self._state.faults.append(_Fault("fail", n, path_contains, status=status, retry_after=retry_after))
+            self._state.faults.append(_Fault("fail", n, path_contains, status=status, retry_after=retry_after,
+                                             after=after))
+
+    def drop_upload_after(self, n_bytes: int, times: int = 1, path_contains: str | None = None,
+                          after: int = 0) -> None:
+        """Read only `n_bytes` of the next `times` matching POST/PUT bodies, then cut the connection, no answer."""
+        with self._state.lock:
+            self._state.faults.append(_Fault("drop-upload", times, path_contains, n_bytes=n_bytes, after=after))
 
     def drop_after(self, n_bytes: int, times: int = 1, path_contains: str | None = None) -> None:
         """Cut the next `times` matching resolve GET bodies after `n_bytes` bytes (headers promise them all)."""
         with self._state.lock:
             self._state.faults.append(_Fault("drop", times, path_contains, n_bytes=n_bytes))
 
-    def slow_next(self, n: int, seconds: float, path_contains: str | None = None) -> None:
+    def slow_next(self, n: int, seconds: float, path_contains: str | None = None, after: int = 0) -> None:
         """Hold the next `n` matching requests for `seconds` before answering them (a slow Hub, not a failing one)."""
         with self._state.lock:
-            self._state.faults.append(_Fault("slow", n, path_contains, seconds=seconds))
+            self._state.faults.append(_Fault("slow", n, path_contains, seconds=seconds, after=after))
+
+    @property
+    def uploads(self) -> list[write.Upload]:
+        """Every file a commit wrote, in order (a file sent twice appears twice)."""
+        with self._state.lock:
+            return list(self._state.store.uploads)
+
+    @property
+    def created(self) -> dict[tuple[str, str], str | None]:
+        """Repos made through create_repo: (repo_type, repo_id) -> the visibility the client asked for."""
+        with self._state.lock:
+            return dict(self._state.store.created)
+
+    def keep_uploaded_bytes(self, keep: bool) -> None:
+        """False: committed files keep their size and ids but not their bytes (see hub_standin_write.py)."""
+        self._state.store.keep_bytes = keep
 
     def clear_faults(self) -> None:
         """Forget every pending fault: the Hub is back."""
@@ -182,12 +214,20 @@ class HubStandIn:
             _shut(conn)  # a client's kept-alive connection would otherwise hold its handler thread
         self._server.server_close()
         self._thread.join(timeout=5)
+        shutil.rmtree(self._state.store.root, ignore_errors=True)
 
     def __enter__(self) -> HubStandIn:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # a client that went away before its answer (killed, gave up): not the stand-in's error
+        super().handle_error(request, client_address)
 
 
 def _shut(conn: socket.socket) -> None:
@@ -200,6 +240,8 @@ def _shut(conn: socket.socket) -> None:
 def _kind(path: str, api: re.Match | None, resolve: re.Match | None) -> str:
     if path == "/api/whoami-v2":
         return "whoami"
+    if (written := write.kind(path)) is not None:
+        return written
     if api:
         return "info" if api.group(3) in (None, "revision") else api.group(3)
     return "resolve" if resolve else "other"
@@ -236,17 +278,25 @@ class _Handler(BaseHTTPRequestHandler):
         state: _State = self.server.state
         url = urlsplit(self.path)
         self._query = parse_qs(url.query)
-        length = int(self.headers.get("Content-Length") or 0)
-        self._body = self.rfile.read(length) if length else b""  # read it all, or keep-alive breaks
         auth = self.headers.get("Authorization", "")
         self._token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
         api, resolve = _API.match(url.path), _RESOLVE.match(url.path)
         self._kind, self._logged = _kind(url.path, api, resolve), False
+        length = int(self.headers.get("Content-Length") or 0)
+        cut = self._fault("drop-upload") if self.command in ("POST", "PUT") and length else None
+        if cut is not None and cut.n_bytes < length:  # an upload cut short: no answer at all
+            self._body = self.rfile.read(cut.n_bytes)
+            self._log(0, True)
+            self.close_connection = True
+            return _shut(self.connection)
+        self._body = self.rfile.read(length) if length else b""  # read it all, or keep-alive breaks
         try:
             self._fail_if_faulted(state)
             if self._token is not None and self._token not in state.users:
                 raise _Reply(401, "Invalid credentials in Authorization header")
-            if self._kind == "whoami":
+            if write.handle(self, state, url.path):
+                pass
+            elif self._kind == "whoami":
                 self._whoami(state)
             elif api:
                 self._api(state, api.group(1)[:-1], unquote(api.group(2)), api.group(3), api.group(4) or "")
@@ -267,6 +317,9 @@ class _Handler(BaseHTTPRequestHandler):
             for fault in state.faults:
                 wanted = fault.path_contains is None or fault.path_contains in self.path
                 if fault.action == action and fault.times > 0 and wanted:
+                    if fault.after > 0:
+                        fault.after -= 1
+                        continue
                     fault.times -= 1
                     return fault
         return None
@@ -394,7 +447,7 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         with self.server.state.lock:
             self.server.state.requests.append(Request(self.command, url.path, url.query, self.headers.get("Range"),
-                                                      status, self._token, self._kind, dropped))
+                                                      status, self._token, self._kind, dropped, len(self._body)))
         self._logged = True
 
     def _send(self, status: int, body: bytes, headers: dict[str, str], length: int | None = None,

@@ -74,6 +74,12 @@ class FileIds:
             self._cache[key] = ids
         return ids
 
+    def seed(self, path: Path, ids: tuple[str, str]) -> None:
+        """Record ids known without reading the file (a commit hashed the bytes as they arrived)."""
+        st = path.stat()
+        with self._lock:
+            self._cache[(str(path), st.st_size, st.st_mtime_ns)] = ids
+
 
 def is_lfs(path: Path, size: int) -> bool:
     return path.suffix.lower() in LFS_SUFFIXES or size >= LFS_MIN_SIZE

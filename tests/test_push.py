@@ -1,4 +1,8 @@
-"""push: verified folders only, dataset repo type, hidden files never uploaded, no Hub needed."""
+"""push: verified folders only, dataset repo type, hidden files never uploaded; uploads go to the stand-in Hub.
+
+The pure checks run against a mocked HfApi (they must make no call at all); every upload runs the real client over
+HTTP against tests/hub_standin.py. Faults and resuming: tests/test_push_faults.py.
+"""
 
 from __future__ import annotations
 
@@ -62,17 +66,20 @@ def test_file_list_is_what_upload_folder_would_send(out):
     assert sorted(kept) == push.push(out, REPO_ID, dry_run=True)
 
 
-def test_push_creates_dataset_repo_and_uploads_folder(out, api):
-    assert push.push(out, REPO_ID, private=True, api=api, revision="v1") == EXPECTED_FILES
-    api.create_repo.assert_called_once_with(repo_id=REPO_ID, repo_type="dataset", private=True, exist_ok=True)
-    api.upload_folder.assert_called_once()
-    kwargs = api.upload_folder.call_args.kwargs
-    assert kwargs["repo_id"] == REPO_ID and kwargs["repo_type"] == "dataset"
-    assert kwargs["folder_path"] == str(out) and kwargs["revision"] == "v1"
-    assert kwargs["commit_message"]
-    assert kwargs["ignore_patterns"] == [".*", "*/.*"]
-    # The repo is created before anything is uploaded into it.
-    assert [call[0] for call in api.mock_calls] == ["create_repo", "upload_folder"]
+def hub_api(hub) -> HfApi:
+    hub.add_user("hf_writer", REPO_ID.split("/")[0])
+    return HfApi(endpoint=hub.endpoint, token="hf_writer")
+
+
+def test_push_creates_dataset_repo_and_uploads_folder(out, hub):
+    assert push.push(out, REPO_ID, private=True, api=hub_api(hub)) == EXPECTED_FILES
+    assert hub.created == {("dataset", REPO_ID): "private"}
+    # The repo is created before anything is uploaded into it; hidden and temp files never leave.
+    kinds = [r.kind for r in hub.requests if r.kind in ("create-repo", "preupload", "commit")]
+    assert kinds[0] == "create-repo" and "commit" in kinds
+    assert sorted(u.path for u in hub.uploads) == EXPECTED_FILES
+    files = HfApi(endpoint=hub.endpoint).list_repo_files(REPO_ID, repo_type="dataset")
+    assert sorted(files) == sorted([".gitattributes", *EXPECTED_FILES])
 
 
 def test_ignore_patterns_exclude_hidden_files_only():
@@ -83,10 +90,9 @@ def test_ignore_patterns_exclude_hidden_files_only():
     assert kept == [p for p in paths if not manifest.is_hidden(p)]
 
 
-def test_public_by_default(out, api):
-    push.push(out, REPO_ID, api=api)
-    assert api.create_repo.call_args.kwargs["private"] is False
-    assert api.upload_folder.call_args.kwargs["revision"] is None
+def test_public_by_default(out, hub):
+    push.push(out, REPO_ID, api=hub_api(hub))
+    assert hub.created == {("dataset", REPO_ID): "public"}
 
 
 def test_corrupted_folder_is_refused_before_any_call(out, api):
@@ -139,12 +145,13 @@ def test_cli_dry_run_prints_sizes_and_total(out, api, capsys):
     assert api.mock_calls == []
 
 
-def test_cli_push_prints_summary(out, api, capsys, monkeypatch):
-    monkeypatch.setenv("HF_TOKEN", "hf_a_token_for_the_mocked_client")
-    assert run_cli(["push", str(out), "--repo-id", REPO_ID, "--private"], api) == 0
+def test_cli_push_prints_summary(out, hub, capsys, monkeypatch):
+    monkeypatch.setenv("HF_TOKEN", "hf_writer")  # the CLI asks for a token before building its HfApi
+    assert run_cli(["push", str(out), "--repo-id", REPO_ID, "--private"], hub_api(hub)) == 0
     line = capsys.readouterr().out.strip()
-    assert line.startswith("pushed 5 files") and line.endswith(f"https://huggingface.co/datasets/{REPO_ID}")
-    assert api.create_repo.call_args.kwargs["private"] is True
+    assert line.startswith("pushed and verified 5 files")
+    assert line.endswith(f"https://huggingface.co/datasets/{REPO_ID}")
+    assert hub.created == {("dataset", REPO_ID): "private"}
 
 
 def test_cli_refuses_corrupted_folder_with_exit_2(out, api, capsys):
