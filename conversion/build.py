@@ -31,6 +31,7 @@ import imagenet3d
 from _imagenet3d.configs import CONFIGS, shard_path
 from _imagenet3d.files import atomic_write, sweep_temporaries
 from _imagenet3d.parallel import parallel_map
+from _imagenet3d.reasons import QuarantineReason, Reason
 from conversion import validate
 from conversion.manifest import sha256_file
 from conversion.parquet_io import ParquetSink
@@ -161,6 +162,26 @@ def _prepare_out(out: Path, state: dict) -> None:
     _atomic_json(state_file, state)
 
 
+def _cad_stage(out: Path, source: ReleaseSource, progress: bool, workers: int) -> dict[tuple[str, int], Reason]:
+    """derived_configs.write_cad_models, unless a killed build of the same state finished it: its record
+    (the models left out, with their reasons) is written after both files are whole, so a resumed build
+    does not convert every model again (about a minute at the real size) before its first new shard."""
+    from conversion import derived_configs
+
+    record = out / STATE_DIR / "cad_models.json"
+    files = [out / derived_configs.single_file("cad_models"), out / imagenet3d.CAD_MESHES_FILE]
+    if record.exists() and all(path.exists() for path in files):
+        try:
+            return {(category, index): Reason(QuarantineReason[code], text)
+                    for category, index, code, text in json.loads(record.read_text())["left_out"]}
+        except (ValueError, KeyError, TypeError):
+            pass  # unreadable: do the stage again
+    left_out = derived_configs.write_cad_models(out, source, progress, workers)
+    _atomic_json(record, {"left_out": [[category, index, why.code.name, str(why)]
+                                       for (category, index), why in sorted(left_out.items())]})
+    return left_out
+
+
 def build(src: str | os.PathLike, out: str | os.PathLike, captions_path: str | None = None,
           descriptions_path: str | None = None, workers: int = 1, strict: bool = False,
           progress: bool = True, origin: dict | None = None) -> BuildResult:
@@ -188,7 +209,7 @@ def build(src: str | os.PathLike, out: str | os.PathLike, captions_path: str | N
 
     # CAD models first: a model that cannot go in (not an OFF mesh, NaN or infinite vertices) is
     # quarantined, and so is every image with an object that uses it.
-    left_out = derived_configs.write_cad_models(out, source, progress, workers)
+    left_out = _cad_stage(out, source, progress, workers)
     problems += [validate.quarantine(imagenet3d.cad_relpath(*model), why) for model, why in left_out.items()]
     clock.lap("cad models")
     context = (source, cad_models - set(left_out), frozenset(left_out), captions, out)

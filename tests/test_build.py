@@ -20,7 +20,7 @@ from huggingface_hub import DatasetCard
 
 import imagenet3d
 from _imagenet3d.annotations import _load_annotation_array  # the raw arrays, not normalised
-from conversion import manifest
+from conversion import derived_configs, manifest
 from conversion.__main__ import main
 from conversion.build import build, shard_count
 
@@ -181,9 +181,11 @@ def test_resume_after_a_kill(large_release, built, tmp_path):
         pq.ParquetFile(path).metadata
     assert not (out / "README.md").exists()
     (out / "data" / f".x.parquet.tmp-{process.pid}-1").write_bytes(b"half")  # what a kill leaves
-    before = {p.name: p.stat().st_mtime_ns for p in finished}
+    cad_files = [out / derived_configs.single_file("cad_models"), out / imagenet3d.CAD_MESHES_FILE]
+    before = {p.name: p.stat().st_mtime_ns for p in [*finished, *cad_files]}
     build(large_release / "imagenet3d_v1.zip", out, workers=1, progress=False, **args)
-    assert {p.name: p.stat().st_mtime_ns for p in finished} == before  # finished shards were kept
+    # finished shards and the CAD stage, done before the kill, were kept
+    assert {p.name: p.stat().st_mtime_ns for p in [*finished, *cad_files]} == before
     assert not [p.name for p in out.rglob("*") if ".tmp-" in p.name]  # the killed build's temp files are gone
     assert repo_files(out) == repo_files(built)
 

@@ -15,7 +15,7 @@ import pytest
 
 import imagenet3d
 from _imagenet3d.reasons import QuarantineReason
-from conversion import derived_configs, validate
+from conversion import derived_configs, manifest, validate
 
 from releases import FOLDER, TINY
 
@@ -206,3 +206,21 @@ def test_the_dataset_holds_neither_the_model_nor_its_images(hostile_build):
     stems = {Path(path).stem for path in users}
     assert not {i for i in ids if i.split("/")[1] in stems}
     assert len(ids) == TINY.num_images - len(users)
+
+
+def test_a_resumed_build_keeps_the_cad_stage_and_its_quarantine(hostile_build, tmp_path):
+    # A copy of the finished build with its shards and card gone, as after a kill past the CAD stage.
+    built, users, _ = hostile_build
+    out = shutil.copytree(built, tmp_path / "out")
+    for shard in (out / "data").glob("*.parquet"):
+        shard.unlink()
+    (out / "quarantine.json").unlink()
+    cad_files = [out / derived_configs.single_file("cad_models"), out / imagenet3d.CAD_MESHES_FILE]
+    before = [path.stat().st_mtime_ns for path in cad_files]
+    raw = built.parent / FOLDER
+    done = subprocess.run([sys.executable, "-m", "conversion", "build", str(raw), str(out), "--quiet",
+                           "--workers", "1"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert [path.stat().st_mtime_ns for path in cad_files] == before   # not converted again
+    assert _entries(out) == _entries(built)   # the model and its images are still quarantined, same reasons
+    assert manifest.verify(out) == []
