@@ -35,10 +35,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def sweep_temporaries(root: str | os.PathLike) -> int:
+def sweep_temporaries(root: str | os.PathLike[str]) -> int:
     """Remove the temp files (``temporary_name``) under ``root`` of writers that are gone (killed); how many."""
     removed = 0
-    for directory, _, files in os.walk(root):
+    for directory, _, files in os.walk(os.fspath(root)):
         for name in files:
             match = _TEMPORARY.match(name)
             if match and int(match.group(1)) != os.getpid() and not _alive(int(match.group(1))):

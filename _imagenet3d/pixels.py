@@ -73,7 +73,8 @@ def sniff(data: bytes) -> tuple[str | None, tuple[int, int] | None]:
             return "JPEG", None   # junk between markers: Pillow skips it, within header_prefix
         marker = data[position + 1]
         if marker == 0xFF:  # fill bytes: skipped in one step
-            position = _FILL.match(data, position, end).end() - 1   # the run's last 0xFF, before its marker
+            fill = _FILL.match(data, position, end)   # matches: data[position] is 0xFF
+            position = fill.end() - 1 if fill else position + 1   # the run's last 0xFF, before its marker
             continue
         if marker == 0xDA:   # start of scan: the header is over
             return "JPEG", size
