@@ -126,11 +126,12 @@ from _imagenet3d.errors import (
 from _imagenet3d.evaluation import ANGLE_UNITS, EVALUATION_COLUMNS, EVALUATION_TASKS, evaluate, format_table
 from _imagenet3d.files import PathOrBytes
 from _imagenet3d.glb import read_glb, write_glb
+from _imagenet3d.hub_faults import HubFaultError
 from _imagenet3d.loading import load
 from _imagenet3d.off import off_bytes, read_off, write_off
 from _imagenet3d.partition import REMAINDER_MODES
 from _imagenet3d.predictions import read_predictions, reference_objects
-from _imagenet3d.reasons import QuarantineReason, Reason, UnusableReason
+from _imagenet3d.reasons import HubFault, QuarantineReason, Reason, UnusableReason
 from _imagenet3d.records import ObjectRecord, has_pose, normalize_object, unusable_reasons
 from _imagenet3d.release import (
     RELEASE_DIR,
@@ -167,9 +168,10 @@ __all__ = [
     "read_off", "off_bytes", "write_off", "read_annotations", "annotation_bytes",
     "write_glb", "read_glb",
     "normalize_object", "unusable_reasons", "has_pose", "ObjectRecord", "UnusableReason", "QuarantineReason", "Reason",
+    "HubFault",
     # errors
     "Imagenet3DError", "MissingExtraError", "AnnotationError", "UnsafePickleError", "GlbError", "OffError",
-    "SourceError", "PredictionError",
+    "SourceError", "PredictionError", "HubFaultError",
     # the Hub dataset: configs and loading
     "CONFIG_SPLITS", "features", "load", "DEFAULT_SOURCE", "split_files", "CAD_MESHES_FILE", "cad_mesh_rows",
     # evaluation
@@ -189,7 +191,7 @@ __all__ = [
 
 # The errors say where users import them from, in tracebacks and ``repr`` (numpy does the same).
 for _error in (Imagenet3DError, MissingExtraError, AnnotationError, UnsafePickleError, GlbError, OffError,
-               SourceError, PredictionError):
+               SourceError, PredictionError, HubFaultError):
     _error.__module__ = __name__
 del _error
 
