@@ -36,7 +36,10 @@ def _alive(pid: int) -> bool:
 
 
 def sweep_temporaries(root: str | os.PathLike[str]) -> int:
-    """Remove the temp files (``temporary_name``) under ``root`` of writers that are gone (killed); how many."""
+    """Remove the temp files (``temporary_name``) under ``root`` of writers that are gone (killed); how many.
+
+    "Gone" is judged by process id on this machine: do not share an output folder with a writer running
+    on another machine or in another PID namespace (its temp files would look dead)."""
     removed = 0
     for directory, _, files in os.walk(os.fspath(root)):
         for name in files:

@@ -21,6 +21,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 JOURNAL_NAME = ".synthetic_release.progress.jsonl"
 
@@ -38,10 +39,10 @@ class Finished:
 class Journal:
     """Append-only record of finished images for one set of write arguments."""
 
-    def __init__(self, out: Path, header: dict):
+    def __init__(self, out: Path, header: dict) -> None:
         self.path = Path(out) / JOURNAL_NAME
         self.header = header
-        self._handle = None
+        self._handle: BinaryIO | None = None  # opened by load()
         self._files: dict[str, int] = {}  # other finished files (CAD models): relpath -> size
 
     def load(self, release_root: Path, relpaths: dict[str, tuple[str, str]]) -> dict[str, Finished]:
@@ -79,13 +80,17 @@ class Journal:
 
     def record(self, image_id: str, entry: Finished) -> None:
         """Note a finished image; call after both its files have their final names."""
-        self._handle.write(_line({"id": image_id, "caption": entry.caption, "quirks": list(entry.quirks),
-                                  "objects": entry.objects, "sizes": list(entry.sizes)}))
-        self._handle.flush()
+        self._append({"id": image_id, "caption": entry.caption, "quirks": list(entry.quirks),
+                      "objects": entry.objects, "sizes": list(entry.sizes)})
 
     def record_file(self, relpath: str, size: int) -> None:
         """Note another finished file of the release (a CAD model), once it has its final name."""
-        self._handle.write(_line({"file": relpath, "size": size}))
+        self._append({"file": relpath, "size": size})
+
+    def _append(self, record: dict) -> None:
+        if self._handle is None:
+            raise RuntimeError("Journal.load() opens the journal before anything is recorded")
+        self._handle.write(_line(record))
         self._handle.flush()
 
     def files_present(self, release_root: Path, relpaths: list[str]) -> set[str]:

@@ -207,5 +207,6 @@ def write_release(out: str | os.PathLike, categories: list[str], images_per_cate
     manifest = {"seed": seed, "categories": categories, "images_per_category": images_per_category,
                 "images": len(specs), "objects": objects, "quirks": dict(sorted(quirks.items()))}
     atomic_write(out / "synthetic_release.json", (json.dumps(manifest, indent=1) + "\n").encode())
-    journal.finish()
+    if tree:  # a zip-only run leaves the journal of an earlier, killed tree run to that run's resume
+        journal.finish()
     return summary

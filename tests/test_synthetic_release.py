@@ -346,3 +346,18 @@ def test_cli_writes_a_release_and_rejects_bad_arguments(tmp_path, capsys):
     assert "--categories must be between" in capsys.readouterr().err
     assert main(["check", str(tmp_path / "cli"), "--quiet"]) == 2
     assert "no imagenet3d_v1/" in capsys.readouterr().err
+
+
+def test_a_zip_only_write_leaves_a_killed_tree_runs_journal(tmp_path, monkeypatch):
+    make = synthetic.cad_file
+
+    def dies(category, cad_index, seed):
+        raise KeyboardInterrupt  # a kill during the tree run's CAD models: its images are journaled
+
+    monkeypatch.setattr(synthetic, "cad_file", dies)
+    with pytest.raises(KeyboardInterrupt):
+        write_release(tmp_path / "out", ["cup"], 2, seed=SEED, workers=1, progress=False)
+    journal = (tmp_path / "out" / JOURNAL_NAME).read_bytes()
+    monkeypatch.setattr(synthetic, "cad_file", make)
+    write_release(tmp_path / "out", ["cup"], 2, seed=SEED, workers=1, tree=False, zip_=True, progress=False)
+    assert (tmp_path / "out" / JOURNAL_NAME).read_bytes() == journal  # the tree run can still resume
