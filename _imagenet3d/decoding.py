@@ -12,7 +12,16 @@ import numpy as np
 
 from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.extras import require
-from _imagenet3d.pixels import MAX_HEADER_BYTES, check_image, check_pixels, open_image, sniff
+from _imagenet3d.pixels import (
+    MAX_HEADER_BYTES,
+    MAX_IMAGE_BYTES,
+    ImageUnreadable,
+    check_image,
+    check_pixels,
+    open_image,
+    pillow_open,
+    sniff,
+)
 
 if TYPE_CHECKING:
     import datasets
@@ -127,7 +136,11 @@ class DecodeImages:
             value = checked_image_path(value["path"])   # datasets' decode_example decodes (load()) at once
         if value.get("bytes") is not None:
             check_image(value["bytes"])  # the header only: a decompression bomb is refused before decoding
-        return _rgb(self.feature.decode_example(value))
+        try:
+            return _rgb(self.feature.decode_example(value))
+        except (OSError, SyntaxError, ValueError) as error:   # Pillow's, for a stream it cannot decode
+            raise ImageUnreadable(f"{value.get('path') or 'image'}: not decodable "
+                                  f"({type(error).__name__}: {error})") from None
 
     def _decode_resized(self, value: dict[str, Any]) -> tuple[PIL.Image.Image, float, float, float]:
         """The image resized to short side ``size`` (JPEGs decoded smaller first where that loses
@@ -198,13 +211,17 @@ def checked_image_path(path: str) -> dict[str, Any]:
     (``check_image``: header bound, pixel bound) before anything decodes it. A local file: its first
     ``MAX_HEADER_BYTES`` (and a few more) are read and checked (Pillow reads the header of a format other
     than JPEG and PNG from the file, decoding nothing), and the path is returned to be opened again;
-    a remote one (``hf://``, ``https://``, ``zip://...``) is read whole, as datasets would read it, and
-    returned as bytes, which the caller checks."""
+    a remote one (``hf://``, ``https://``, ``zip://...``) is read as datasets would read it, at most
+    ``MAX_IMAGE_BYTES`` (past it, one ``Imagenet3DError`` line; nothing decoded), and returned
+    as bytes, which the caller checks. A header Pillow cannot read: ``ImageUnreadable``."""
     datasets_utils = require("datasets.utils.file_utils", "hub")
     if not datasets_utils.is_local_path(path):
         download_config = require("datasets.download.download_config", "hub").DownloadConfig()
         with datasets_utils.xopen(path, "rb", download_config=download_config) as handle:
-            return {"bytes": handle.read(), "path": path}
+            data = handle.read(MAX_IMAGE_BYTES + 1)
+        if len(data) > MAX_IMAGE_BYTES:
+            raise Imagenet3DError(f"{path}: image file over {MAX_IMAGE_BYTES} bytes: not read")
+        return {"bytes": data, "path": path}
     with open(path, "rb") as handle:
         prefix = handle.read(_HEADER_READ)
     image_format, size = sniff(prefix)   # ImageHeaderTooLong over the header bound
@@ -213,12 +230,7 @@ def checked_image_path(path: str) -> dict[str, Any]:
     elif image_format is not None:   # a JPEG header sniff cannot read: Pillow judges the bounded prefix
         open_image(prefix).close()
     else:
-        Image = require("PIL.Image", "hub")
-        try:   # Image.open reads the header only
-            with Image.open(path) as image:
-                check_pixels(*image.size)
-        except Image.DecompressionBombError as error:   # over twice Pillow's own bound
-            raise Imagenet3DError(f"{path}: image refused, not decoded: {error}") from None
+        pillow_open(path).close()   # reads the header only
     return {"bytes": None, "path": path}
 
 

@@ -12,26 +12,25 @@ from __future__ import annotations
 
 import struct
 
-from _imagenet3d.pixels import MAX_HEADER_BYTES
+from _imagenet3d.pixels import ImageHeaderTooLong, jpeg_markers
 
 _ORIENTATION_TAG = 0x0112
 
 
 def _orientation_offset(data: bytes) -> tuple[int, str] | None:
-    """Byte offset of the Orientation value in IFD0, and the TIFF byte order."""
+    """Byte offset of the Orientation value in IFD0, and the TIFF byte order: in the first Exif APP1
+    segment of the header, found by the marker walk ``sniff`` uses (Pillow's, within its header bound)."""
     if data[:2] != b"\xff\xd8":
         return None
-    position = 2
-    while position + 4 <= min(len(data), MAX_HEADER_BYTES) and data[position] == 0xFF:   # sniff's header bound
-        marker = data[position + 1]
-        if marker in (0xD9, 0xDA):  # end of image, start of scan: no more metadata
-            return None
-        length = struct.unpack(">H", data[position + 2:position + 4])[0]
-        segment = position + 4
-        if marker == 0xE1 and data[segment:segment + 6] == b"Exif\x00\x00":
-            return _find_in_tiff(data, segment + 6, segment + length - 2)
-        position = segment + length - 2
-    return None
+    try:
+        for marker, position in jpeg_markers(data):
+            segment = position + 4
+            if marker == 0xE1 and data[segment:segment + 6] == b"Exif\x00\x00":
+                length = struct.unpack(">H", data[position + 2:position + 4])[0]
+                return _find_in_tiff(data, segment + 6, segment + length - 2)
+    except ImageHeaderTooLong:   # no Exif within the header bound
+        return None
+    return None   # start of scan, end of the data, or bytes Pillow would read otherwise: no more metadata
 
 
 def _find_in_tiff(data: bytes, tiff: int, end: int) -> tuple[int, str] | None:

@@ -20,10 +20,9 @@ import pytest
 
 import imagenet3d
 from _imagenet3d.errors import Imagenet3DError, PredictionError, SourceError
-from _imagenet3d.pixels import MAX_HEADER_BYTES, ImageHeaderTooLong, open_image, sniff
 from _imagenet3d.reasons import QuarantineReason
+from conversion import inputs, validate
 from conversion import source as source_module
-from conversion import validate
 from conversion.source import MAX_ENTRY_BYTES, ReleaseSource, UnreadableEntry
 from viewer_app import predictions as viewer_predictions
 
@@ -167,7 +166,7 @@ def test_a_name_given_to_several_zip_entries_is_read_once_and_quarantined(tmp_pa
     assert [e.relpath for e in source.entries].count(IMAGE) == 1 and source.read(IMAGE) == b"second"
     problems = validate.plan_candidates(source)[1]
     assert [(p["path"], p["reason"].code) for p in problems] == [(IMAGE, QuarantineReason.DUPLICATE_ZIP_ENTRY)]
-    assert problems[0]["reason"] == "2 zip entries have this name: only the last is read"
+    assert problems[0]["reason"] == QuarantineReason.DUPLICATE_ZIP_ENTRY.message(count=2)
 
 
 def test_a_release_folder_stops_listing_past_the_entry_bound(tmp_path, monkeypatch):
@@ -273,74 +272,10 @@ def test_a_synthetic_marker_nested_past_the_recursion_limit_still_marks_the_rele
     assert ReleaseSource(root).synthetic == {}   # over its bound: unread, still marked
 
 
-# -- JPEG / PNG headers (_imagenet3d/pixels.py, conversion/exif.py) ----------------------------------
+# -- JPEG / PNG headers: tests/test_image_headers.py --------------------------------------------------
 
 
-def test_the_exif_walk_stops_at_the_header_bound():
-    from conversion import exif
-
-    tiny_segments = b"\xff\xd8" + b"\xff\xe0\x00\x02" * (MAX_ENTRY_BYTES["images"] // 4 - 1)   # 16M steps unbounded
-    assert exif.orientation(tiny_segments) == 1 and exif.neutralise_orientation(tiny_segments) is tiny_segments
-
-
-def _jpeg_header(header_bytes: int) -> bytes:
-    """SOI, APP1 segments, SOF (40x30) and SOS, the SOS marker starting ``header_bytes`` in."""
-    sof = b"\xff\xc0\x00\x11\x08" + struct.pack(">HH", 30, 40) + bytes(10)
-    room = header_bytes - 2 - len(sof)
-    segments = []
-    while room:
-        body = min(room - 4, 65533) if room - 4 - 65533 >= 4 or room <= 65537 else room - 8
-        segments.append(b"\xff\xe1" + struct.pack(">H", body + 2) + bytes(body))
-        room -= body + 4
-    return b"\xff\xd8" + b"".join(segments) + sof + b"\xff\xda\x00\x08" + bytes(6) + bytes(1000) + b"\xff\xd9"
-
-
-def test_a_jpeg_header_ending_at_the_bound_is_read_and_one_byte_longer_is_refused():
-    at = _jpeg_header(MAX_HEADER_BYTES - 4)   # the last marker (SOS) read starts 4 bytes before the bound
-    assert at.index(b"\xff\xda") == MAX_HEADER_BYTES - 4
-    assert sniff(at) == ("JPEG", (40, 30))
-    with pytest.raises(ImageHeaderTooLong, match=f"JPEG header longer than {MAX_HEADER_BYTES} bytes"):
-        sniff(_jpeg_header(MAX_HEADER_BYTES - 3))
-    with pytest.raises(validate.BadInput) as refused:
-        validate.inspect_image(_jpeg_header(MAX_HEADER_BYTES - 3), IMAGE)
-    assert refused.value.reason.code is QuarantineReason.CORRUPT_IMAGE
-
-
-def test_fill_bytes_the_size_of_a_whole_entry_are_refused_in_one_step():
-    # Pillow's own parser walks fill bytes a Python step at a time: about 50 s for these 64 MiB.
-    fill = b"\xff\xd8" + b"\xff" * (MAX_ENTRY_BYTES["images"] - 2)
-    with pytest.raises(ImageHeaderTooLong):
-        sniff(fill)
-    with pytest.raises(Imagenet3DError, match="header longer than"):
-        open_image(fill)
-
-
-def test_junk_sniff_cannot_read_is_judged_by_pillow_from_the_bounded_prefix_only():
-    junk = b"\xff\xd8" + b"\x00" * (MAX_ENTRY_BYTES["images"] - 4) + b"\xff\xd9"
-    assert sniff(junk) == ("JPEG", None)
-    with pytest.raises(validate.BadInput) as refused:
-        validate.inspect_image(junk, IMAGE)
-    assert refused.value.reason.code is QuarantineReason.CORRUPT_IMAGE
-    with pytest.raises(Imagenet3DError, match=f"unreadable in its first {MAX_HEADER_BYTES} bytes"):
-        open_image(junk)
-
-
-def _png_with_chunks_before_idat(idat_at: int) -> bytes:
-    ihdr = struct.pack(">IIBBBBB", 40, 30, 8, 0, 0, 0, 0)
-    head = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
-    body = idat_at - len(head) - 12
-    text = struct.pack(">I", body) + b"tEXt" + bytes(body) + b"\0\0\0\0"
-    pixels = zlib.compress(bytes(30 * 41))
-    return head + text + struct.pack(">I", len(pixels)) + b"IDAT" + pixels + b"\0\0\0\0" + b"\0\0\0\0IEND\xaeB`\x82"
-
-
-def test_a_png_whose_first_idat_starts_at_the_bound_is_read_and_one_byte_later_is_refused():
-    assert sniff(_png_with_chunks_before_idat(MAX_HEADER_BYTES)) == ("PNG", (40, 30))
-    with pytest.raises(ImageHeaderTooLong, match="PNG header longer than"):
-        sniff(_png_with_chunks_before_idat(MAX_HEADER_BYTES + 1))
-
-
-# -- captions and category descriptions (conversion/validate.py) ------------------------------------
+# -- captions and category descriptions (conversion/inputs.py) --------------------------------------
 
 
 def _padded_line(record: dict, length: int) -> bytes:
@@ -349,14 +284,14 @@ def _padded_line(record: dict, length: int) -> bytes:
 
 
 def test_a_caption_line_at_the_bound_is_read_and_one_byte_longer_is_quarantined_unread(tmp_path):
-    limit = validate.MAX_CAPTION_LINE_BYTES
+    limit = inputs.MAX_CAPTION_LINE_BYTES
     path = tmp_path / "captions.jsonl"
     path.write_bytes(b"\n".join([
         _padded_line({"image_id": "bed/n1_1", "caption": "at"}, limit),
         _padded_line({"image_id": "bed/n1_2", "caption": "over"}, limit + 1),
         _padded_line({"image_id": "bed/n1_3", "caption": "far over"}, 3 * limit),
         json.dumps({"image_id": "bed/n1_4", "caption": "after"}).encode()]))
-    captions, problems = validate.load_captions(str(path))
+    captions, problems = inputs.load_captions(str(path))
     assert captions == {"bed/n1_1": "at", "bed/n1_4": "after"}
     assert [(p["path"], p["reason"].code) for p in problems] == [
         ("captions.jsonl:2", QuarantineReason.CAPTION_LINE_TOO_LONG),
@@ -365,41 +300,41 @@ def test_a_caption_line_at_the_bound_is_read_and_one_byte_longer_is_quarantined_
 
 def test_caption_lines_that_are_deep_huge_mistyped_or_not_utf8_are_quarantined(tmp_path):
     path = tmp_path / "captions.jsonl"
-    lines = [b"[" * validate.MAX_CAPTION_LINE_BYTES, b"1" * 5000, b'"just a string"', b'{"image_id": "a"}',
+    lines = [b"[" * inputs.MAX_CAPTION_LINE_BYTES, b"1" * 5000, b'"just a string"', b'{"image_id": "a"}',
              b'{"image_id": "a", "caption": {"nested": 1}}', b'{"image_id": 7, "caption": "x"}', b'{"\xff": 1}',
              b'{"image_id": "bed/n1_1", "caption": "kept"}']
     path.write_bytes(b"\n".join(lines))
-    captions, problems = validate.load_captions(str(path))
+    captions, problems = inputs.load_captions(str(path))
     assert captions == {"bed/n1_1": "kept"}
     assert [p["reason"].code for p in problems] == [QuarantineReason.MALFORMED_CAPTION] * 7
     assert "nesting too deep" in problems[0]["reason"] and "expected a string" in problems[4]["reason"]
 
 
 def test_a_captions_file_over_its_bound_is_refused_before_reading(tmp_path):
-    limit = validate.MAX_CAPTIONS_BYTES
+    limit = inputs.MAX_CAPTIONS_BYTES
     at = _sparse(tmp_path / "at.jsonl", limit)   # NUL bytes, one line: read and skipped a line-bound at a time
-    captions, problems = validate.load_captions(str(at))
+    captions, problems = inputs.load_captions(str(at))
     assert captions == {} and [p["reason"].code for p in problems] == [QuarantineReason.CAPTION_LINE_TOO_LONG]
     over = _sparse(tmp_path / "over.jsonl", limit + 1)
     with pytest.raises(Imagenet3DError, match=f"captions file is {limit + 1} bytes, over the bound"):
-        validate.load_captions(str(over))
+        inputs.load_captions(str(over))
 
 
 def test_category_descriptions_are_bounded_in_size_and_depth_and_must_be_strings(tmp_path):
-    limit = validate.MAX_DESCRIPTIONS_BYTES
+    limit = inputs.MAX_DESCRIPTIONS_BYTES
     at = tmp_path / "at.json"
     at.write_bytes(_padded_line({"bed": "a bed"}, limit))
-    assert validate.load_descriptions(str(at)) == {"bed": "a bed"}
+    assert inputs.load_descriptions(str(at)) == {"bed": "a bed"}
     over = _sparse(tmp_path / "over.json", limit + 1)
     with pytest.raises(Imagenet3DError, match="over the bound"):
-        validate.load_descriptions(str(over))
+        inputs.load_descriptions(str(over))
     for name, content, says in (("deep.json", b"[" * 100_000, "nesting too deep"),
                                 ("number.json", b"1" * 5000, "not JSON"),
                                 ("typed.json", b'{"bed": ["a", "list"]}', "'bed' is a JSON list, expected a string"),
                                 ("binary.json", b'{"bed": "\xff"}', "not JSON")):
         (tmp_path / name).write_bytes(content)
         with pytest.raises(Imagenet3DError, match=says) as refused:
-            validate.load_descriptions(str(tmp_path / name))
+            inputs.load_descriptions(str(tmp_path / name))
         assert "\n" not in str(refused.value)
 
 
