@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
 import pickle
 import pickletools
 import re
@@ -46,31 +45,29 @@ def _read_npy_header(stream: io.BytesIO) -> tuple[tuple[int, ...], bool, np.dtyp
 def _load_npy(data: bytes) -> np.ndarray:
     stream = io.BytesIO(data)
     try:
-        shape, fortran, dtype = _read_npy_header(stream)
+        shape, _, dtype = _read_npy_header(stream)
     # numpy's header parser lets more than ValueError through (found by fuzzing): tokenize's TokenError,
     # SyntaxError from a dtype string, TypeError from a descr that is no dtype.
     except (ValueError, TypeError, SyntaxError, TokenError, RecursionError) as error:
         raise AnnotationError(f"malformed .npy header: {type(error).__name__}: {error}") from None
     if not all(type(n) is int and n >= 0 for n in shape):   # numpy's check admits True (found by fuzzing)
         raise AnnotationError(f"malformed .npy header: shape {shape!r:.80}")
-    if dtype.hasobject:
-        try:
-            array = load_pickle(stream.read())
-        except AnnotationError:
-            raise
-        except Exception as error:  # any malformed pickle is a format error
-            raise AnnotationError(f"malformed annotation pickle: {error!r}") from None
-        if not isinstance(array, np.ndarray):
-            raise AnnotationError("annotation pickle does not hold an array")
-        return array
-    if dtype.itemsize == 0:   # any count of nothing fits in no bytes: numpy refuses it, or allocates the count
-        raise AnnotationError(f"'annotations' has the zero-size dtype {dtype.str}")
-    count = math.prod(shape)
-    raw = stream.read()
-    if len(raw) < count * dtype.itemsize:
-        raise AnnotationError("truncated .npy data")
-    array = np.frombuffer(raw, dtype=dtype, count=count)
-    return array.reshape(shape, order="F" if fortran else "C")
+    # The release's is an object array of dicts. Any other dtype is refused before anything is counted
+    # or allocated: read_annotations' object view of a numeric array would hold one 8-byte pointer (and
+    # for most dtypes one Python number) per element, 8 to 40 times the array's bytes.
+    if dtype != np.dtype(object):
+        raise AnnotationError(f"'annotations' is a {dtype.str} array, not an object array of dicts")
+    try:
+        array = load_pickle(stream.read())
+    except AnnotationError:
+        raise
+    except Exception as error:  # any malformed pickle is a format error
+        raise AnnotationError(f"malformed annotation pickle: {error!r}") from None
+    if not isinstance(array, np.ndarray):
+        raise AnnotationError("annotation pickle does not hold an array")
+    if array.dtype != np.dtype(object):   # the header said object; the pickle holds numbers (same cost)
+        raise AnnotationError(f"the annotation pickle holds a {array.dtype.str} array, not an object array of dicts")
+    return array
 
 
 def _load_annotation_array(data: bytes) -> np.ndarray:
@@ -112,7 +109,10 @@ def read_annotations(source: PathOrBytes) -> list[ObjectRecord]:
     zip member may inflate to at most ``64 * size + 1 MiB`` bytes (and 64 MiB), and the pickle's
     constructors may allocate at most ``64 * pickle size + 1 MiB`` bytes
     (:mod:`_imagenet3d.safe_unpickle`); a file over either bound raises :class:`UnsafePickleError`
-    or :class:`AnnotationError` naming the request. Each dict goes through :func:`normalize_object`.
+    or :class:`AnnotationError` naming the request; an array that is not of dtype object (numbers, however
+    few bytes they take) is refused before anything is allocated for it. Each dict goes through
+    :func:`normalize_object`. Peak memory: at most three times the member's bound (its inflated bytes,
+    the copy the unpickler reads and what the pickle builds; zipfile also joins its chunks in a copy).
 
     Raises :class:`AnnotationError` with the reason for any file that is not
     in the release's format.

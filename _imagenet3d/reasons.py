@@ -59,7 +59,7 @@ class QuarantineReason(_Coded):
     """Why the converter left an input out of the dataset (``quarantine.json`` entries)."""
 
     # The release's listing (conversion/validate.py plan_candidates)
-    UNSAFE_ZIP_ENTRY = "unsafe zip entry (absolute path or '..'): not read"
+    UNSAFE_ZIP_ENTRY = "unsafe zip entry (empty name, absolute path or '..'): not read"
     DUPLICATE_ZIP_ENTRY = "{count} zip entries have this name: only the last is read"
     LINK_NOT_FOLLOWED = "symbolic link {what}: not followed, not read"
     # Any file of the release (conversion/source.py ReleaseSource.read)
@@ -74,6 +74,8 @@ class QuarantineReason(_Coded):
     MISSING_BOTH = "listed in lists/ but missing"
     WITHOUT_PARTNER = "{kind} without its {partner}"
     NOT_LISTED = "{kind} not named by any split list"
+    # Any input file with many problems (a split list, the captions): the first are listed, then this
+    MORE_PROBLEMS = "{count} more problems in this file, not listed one by one (the first {shown} are)"
     # Inputs beside the release
     MALFORMED_CAPTION = "malformed caption line: {error!r}"
     CAPTION_LINE_TOO_LONG = "caption line longer than {limit} bytes: not read"
@@ -102,11 +104,12 @@ class QuarantineReason(_Coded):
 
 @enum.unique
 class HubFault(_Coded):
-    """What stopped a read from the Hub once the clients' retries were spent (_imagenet3d/hub_faults.py
-    tells them apart by exception type and status code)."""
+    """What stopped a read from, or a push to, the Hub once the retries were spent (_imagenet3d/hub_faults.py
+    tells them apart by exception type and status code; conversion/hub/push.py adds FILES_DIFFER)."""
 
     RATE_LIMITED = "the Hub is rate-limiting these requests (HTTP 429{detail})"
     SERVER_ERROR = "the Hub answered HTTP {status}"
     TIMED_OUT = "the Hub did not answer in time ({error})"
     DROPPED = "the connection to the Hub dropped ({error})"
     UNREACHABLE = "no connection to the Hub ({error})"
+    FILES_DIFFER = "the Hub's files differ from {manifest} ({count} problem(s))"

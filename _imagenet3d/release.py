@@ -16,7 +16,7 @@ import re
 
 #: The release's top folder, in its zip and unpacked.
 RELEASE_DIR = "imagenet3d_v1"
-IMAGES, ANNOTATIONS, LISTS = "images", "annotations", "lists"
+IMAGES, ANNOTATIONS, LISTS, CAD = "images", "annotations", "lists", "CAD"
 #: The folders every raw release has at its root (``imagenet3d_v1/``).
 RELEASE_FOLDERS = (IMAGES, ANNOTATIONS, LISTS)
 
@@ -45,13 +45,13 @@ def cad_relpath(category: str, cad_index: int) -> str:
 
     ``cad_index`` is 1-based, as in the release.
     """
-    return f"CAD/{category}/{int(cad_index):02d}.off"
+    return f"{CAD}/{category}/{int(cad_index):02d}.off"
 
 
 def parse_cad_relpath(relpath: str) -> tuple[str, int] | None:
     """(category, cad_index) of a :func:`cad_relpath`, or None for any other path."""
     parts = relpath.split("/")
-    if len(parts) == 3 and parts[0] == "CAD" and re.fullmatch(r"\d+\.off", parts[2]):
+    if len(parts) == 3 and parts[0] == CAD and re.fullmatch(r"\d+\.off", parts[2]):
         return parts[1], int(parts[2][:-4])
     return None
 

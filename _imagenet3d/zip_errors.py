@@ -5,7 +5,10 @@ zip) turns the same failures into its own one-line error. Found by fuzzing (benc
 besides ``BadZipFile``, zipfile lets through ``NotImplementedError`` (an unknown "zip file version", a
 compression method or feature it lacks), ``UnicodeDecodeError`` (a name flagged UTF-8 that is not),
 ``ValueError`` ("negative seek value" from a lying offset), ``zlib.error`` and ``EOFError`` (a damaged
-deflate stream), ``RuntimeError`` (an encrypted entry) and ``OSError`` (the bz2/lzma codecs, the file).
+deflate stream), ``RuntimeError`` (an encrypted entry), ``OverflowError`` (a zip64 offset past 2**63, found in review)
+and ``OSError`` (the bz2/lzma codecs, the file).
+zipfile's own OSErrors carry no errno; one that does (EIO, EMFILE, ENOMEM) is the disk's or the machine's,
+not the input's: a reader of a zip on disk re-raises it (conversion/source.py ReleaseSource.read).
 """
 
 from __future__ import annotations
@@ -16,4 +19,4 @@ import zlib
 
 #: Catch these around ``zipfile.ZipFile(...)``, ``ZipFile.open`` and reads of an entry of untrusted bytes.
 ZIP_ERRORS: tuple[type[Exception], ...] = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
-                                           RuntimeError, ValueError, struct.error)
+                                           RuntimeError, ValueError, OverflowError, struct.error)

@@ -10,7 +10,7 @@ Targets (tests/fuzz/targets.py): annotations (read_annotations of a whole .npz),
 (read_annotations of a fuzzed annotations.npy in a well-formed .npz: the npy header and the restricted
 unpickler, which the zip's CRC check hides from the first), off (read_off), zip_source
 (conversion/source.py's ReleaseSource over a zip, with plan_candidates and a read of every entry),
-captions (conversion/validate.py's load_captions and load_descriptions), predictions (read_predictions).
+captions (conversion/inputs.py's load_captions and load_descriptions), predictions (read_predictions).
 Each is seeded with real-format files (tests/fuzz/seeds.py) and run under atheris (libFuzzer, coverage
 guided, with a dictionary of the format's tokens) in a child process for ``--seconds``; a child that
 stops early (a hang past ``--timeout`` or memory past ``--memory-mb``) is restarted on the same corpus

@@ -32,7 +32,7 @@ from _imagenet3d.configs import CONFIGS, shard_path
 from _imagenet3d.files import atomic_write, sweep_temporaries
 from _imagenet3d.parallel import parallel_map
 from _imagenet3d.reasons import QuarantineReason, Reason
-from conversion import validate
+from conversion import inputs, validate
 from conversion.manifest import sha256_file
 from conversion.parquet_io import ParquetSink
 from conversion.source import ReleaseSource
@@ -197,9 +197,9 @@ def build(src: str | os.PathLike, out: str | os.PathLike, captions_path: str | N
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     candidates, problems = validate.plan_candidates(source)
-    captions, caption_problems = validate.load_captions(captions_path)
+    captions, caption_problems = inputs.load_captions(captions_path)
     problems += caption_problems
-    descriptions = validate.load_descriptions(descriptions_path)
+    descriptions = inputs.load_descriptions(descriptions_path)
     cad_models = validate.cad_models_present(source)
     jobs = plan_shards(source, candidates)
     state = {"source": source.fingerprint(), "shards": [job.relpath for job in jobs],

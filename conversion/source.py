@@ -18,6 +18,10 @@ compressed into more than twice that, is refused before inflating; one inflating
 declares is cut at its declared size (its CRC then fails); only stored and deflated entries are
 read. A refusal is an :class:`UnreadableEntry` whose ``reason`` the build quarantines.
 
+**The disk's own errors** (EIO, EMFILE, ENOMEM, ...) are not the input's fault: they are raised as
+the OSError they are, never quarantined. Only the errors a file of the release can cause by itself
+(:data:`INPUT_ERRNOS`: missing, a link loop, no permission, not a file, ...) make an UnreadableEntry.
+
 **Symbolic links** (a folder release). A link to a file inside the release is read as that file; one
 resolving outside it, and any link to a folder (os.walk does not follow them, so a loop cannot hang the
 listing), is listed in :attr:`ReleaseSource.refused_links` for the build to quarantine, never read. A
@@ -27,7 +31,9 @@ points is judged when the release is listed.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import io
 import json
 import os
 import stat
@@ -37,8 +43,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _imagenet3d.errors import SourceError
+from _imagenet3d.pixels import MAX_IMAGE_BYTES
 from _imagenet3d.reasons import QuarantineReason, Reason
-from _imagenet3d.release import ANNOTATIONS, IMAGES, LISTS, RELEASE_FOLDERS, SYNTHETIC_MARKER, folder_of, release_root
+from _imagenet3d.release import (
+    ANNOTATIONS,
+    CAD,
+    IMAGES,
+    LISTS,
+    RELEASE_FOLDERS,
+    SYNTHETIC_MARKER,
+    folder_of,
+    release_root,
+)
 from _imagenet3d.zip_errors import ZIP_ERRORS
 
 _MiB = 1024 * 1024
@@ -50,17 +66,38 @@ MAX_CENTRAL_DIRECTORY_BYTES = 64 * _MiB
 #: largest are a few MB (photos; CAD meshes up to about 3 MB), annotations a few KB. CAD's bound
 #: also bounds read_off, whose general path holds about 22 times its input (16 MiB: ~370 MB); a
 #: list's, the stems it names (a category's list is tens of KB).
-MAX_ENTRY_BYTES: dict[str, int] = {IMAGES: 64 * _MiB, ANNOTATIONS: 16 * _MiB, LISTS: 1 * _MiB,
-                                   "CAD": 16 * _MiB, "": 1 * _MiB}
+MAX_ENTRY_BYTES: dict[str, int] = {IMAGES: MAX_IMAGE_BYTES, ANNOTATIONS: 16 * _MiB, LISTS: 1 * _MiB,
+                                   CAD: 16 * _MiB, "": 1 * _MiB}
 #: Any other folder's files.
 DEFAULT_ENTRY_BYTES = 16 * _MiB
 
 _READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+#: The OSErrors a file of the release causes by itself (quarantined); any other is the machine's, raised.
+INPUT_ERRNOS = frozenset({errno.ENOENT, errno.ELOOP, errno.EACCES, errno.EISDIR, errno.ENXIO, errno.ENOTDIR,
+                          errno.ENAMETOOLONG})
 
 
 def entry_limit(relpath: str) -> int:
     """The most bytes :meth:`ReleaseSource.read` reads for ``relpath`` (its folder's bound)."""
     return MAX_ENTRY_BYTES.get(folder_of(relpath), DEFAULT_ENTRY_BYTES)
+
+
+class NotRegularFile(Exception):
+    """A path that names a FIFO, a device, a socket or a folder, not a file: never read."""
+
+
+def open_regular_file(path: str | os.PathLike) -> io.FileIO:
+    """``path`` opened for reading, unbuffered, or :class:`NotRegularFile`; OSError as ``open`` raises it.
+    Opening never waits (O_NONBLOCK: a FIFO without a writer does not hang) and nothing is read from
+    what is not a regular file. The one way this project opens an input file it did not write."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):   # before FileIO, which raises its own for a folder
+            raise NotRegularFile(f"{path}: not a regular file")
+        return open(descriptor, "rb", buffering=0)
+    except BaseException:
+        os.close(descriptor)
+        raise
 
 
 class UnreadableEntry(SourceError):
@@ -187,6 +224,7 @@ class ReleaseSource:
         try:
             info = self._archive().getinfo(self._names[relpath])
         except ZIP_ERRORS as error:   # the zip changed or broke since it was listed
+            _raise_if_the_machines(error)
             raise _unreadable(relpath, f"{type(error).__name__}: {error}") from None
         if info.file_size > limit:
             raise _too_large(relpath, "declared", info.file_size, limit)
@@ -201,17 +239,19 @@ class ReleaseSource:
             with self._archive().open(info) as stream:
                 return stream.read(info.file_size + 1)   # never more than declared: zipfile stops there
         except ZIP_ERRORS as error:
+            _raise_if_the_machines(error)
             raise _unreadable(relpath, f"{type(error).__name__}: {error}") from None
 
     def _read_file(self, relpath: str, limit: int) -> bytes:
         path = self.root / relpath
         try:
-            # O_NONBLOCK: opening a FIFO does not wait for a writer; it is then refused, as is a device.
-            with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb", buffering=0) as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    raise _unreadable(relpath, "not a regular file")
+            with open_regular_file(path) as handle:
                 data = _read_at_most(handle, limit + 1)
+        except NotRegularFile:
+            raise _unreadable(relpath, "not a regular file") from None
         except OSError as error:
+            if error.errno not in INPUT_ERRNOS:   # EIO, EMFILE, ENOMEM...: the machine's, not the release's
+                raise
             raise _unreadable(relpath, error.strerror or type(error).__name__) from None
         if len(data) > limit:
             raise _too_large(relpath, "file", os.path.getsize(path), limit)
@@ -248,13 +288,20 @@ class ReleaseSource:
                 "synthetic": self.synthetic is not None}
 
 
-def _read_at_most(handle, size: int) -> bytes:
+def _read_at_most(handle: io.RawIOBase, size: int) -> bytes:
     """Up to ``size`` bytes of a raw file, however many a single read returns."""
     chunks, left = [], size
     while left > 0 and (chunk := handle.read(min(left, 16 * _MiB))):
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
+
+
+def _raise_if_the_machines(error: Exception) -> None:
+    """Re-raise an OSError of the disk or the machine met while reading the zip. zipfile's own OSErrors
+    carry no errno; a seek before the file's start (a lying offset in the zip) is EINVAL: the input's."""
+    if isinstance(error, OSError) and error.errno is not None and error.errno != errno.EINVAL:
+        raise error
 
 
 def _too_large(relpath: str, what: str, size: int, limit: int) -> UnreadableEntry:

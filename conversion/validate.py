@@ -10,9 +10,7 @@ kept with ``usable = False``.
 from __future__ import annotations
 
 import io
-import json
 import math
-import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -82,6 +80,32 @@ def quarantine(path: str, reason: Reason) -> dict:
     return {"path": path, "reason": reason}
 
 
+#: Quarantine entries one input file (a split list, the captions) adds at most; past it one entry
+#: (QuarantineReason.MORE_PROBLEMS) counts the rest. Keeps a file of bad lines from making a report
+#: (and a memory) a hundred times its size: a 1 MiB file of "x" lines is 524,288 problems.
+MAX_PROBLEMS_PER_FILE = 1000
+
+
+class FileProblems:
+    """The quarantine entries of one input file: the first MAX_PROBLEMS_PER_FILE, then a count."""
+
+    def __init__(self, path: str) -> None:
+        self.path, self.more = path, 0
+        self.entries: list[dict] = []
+
+    def add(self, path: str, reason: Reason) -> None:
+        if len(self.entries) < MAX_PROBLEMS_PER_FILE:
+            self.entries.append(quarantine(path, reason))
+        else:
+            self.more += 1
+
+    def done(self) -> list[dict]:
+        if not self.more:
+            return self.entries
+        return self.entries + [quarantine(self.path, Q.MORE_PROBLEMS.message(
+            count=self.more, shown=MAX_PROBLEMS_PER_FILE))]
+
+
 def plan_candidates(source: ReleaseSource) -> tuple[list[Candidate], list[dict]]:
     """The images to convert, from the split lists, and the list-level problems. Bounded: each list
     by its size (conversion/source.py), all of them together to naming at most ``MAX_ENTRIES`` images
@@ -110,10 +134,12 @@ def plan_candidates(source: ReleaseSource) -> tuple[list[Candidate], list[dict]]
         except UnicodeDecodeError as error:
             problems.append(quarantine(entry.relpath, Q.UNREADABLE_LIST.message(error=error)))
             continue
+        repeated = FileProblems(entry.relpath)
         for stem, count in Counter(stems).items():
             if count > 1:
-                problems.append(quarantine(entry.relpath, Q.LISTED_TWICE.message(stem=stem, count=count)))
+                repeated.add(entry.relpath, Q.LISTED_TWICE.message(stem=stem, count=count))
             listed[(category, stem)].append(split)
+        problems += repeated.done()
         if len(listed) > _source.MAX_ENTRIES:
             raise SourceError(f"{source.path}: the split lists name more than {_source.MAX_ENTRIES} images "
                               f"(up to its list {entry.relpath}): not an ImageNet3D release")
@@ -146,106 +172,6 @@ def plan_candidates(source: ReleaseSource) -> tuple[list[Candidate], list[dict]]
 
 def cad_models_present(source: ReleaseSource) -> set[tuple[str, int]]:
     return {model for model in map(parse_cad_relpath, (entry.relpath for entry in source.entries)) if model}
-
-
-_MiB = 1024 * 1024
-#: Captions file: the full-size synthetic release's is 11 MB. Memory about the file's size, time linear in it.
-MAX_CAPTIONS_BYTES = 128 * _MiB
-#: One caption line (one JSON object, its newline not counted); a longer line is quarantined unread.
-MAX_CAPTION_LINE_BYTES = 1 * _MiB
-#: Category descriptions file: the full-size synthetic release's is 42 KB.
-MAX_DESCRIPTIONS_BYTES = 4 * _MiB
-
-
-def load_captions(path: str | None) -> tuple[dict[str, str], list[dict]]:
-    """Image captions from our JSON Lines input (``{"image_id": str, "caption": str}`` per line).
-
-    Bounded: a file over :data:`MAX_CAPTIONS_BYTES` is refused (Imagenet3DError, one line) before it
-    is read; a line over :data:`MAX_CAPTION_LINE_BYTES` is skipped unread (memory holds one line at
-    most) and quarantined, as is every malformed line: not UTF-8, not JSON (nesting too deep or a
-    number too long included), not an object, or an image_id or caption that is not a string.
-
-    An image_id given on several (well-formed) lines keeps its last caption, as the release's zip
-    keeps the last of entries sharing a name (and JSON the last of repeated keys); each earlier line
-    is quarantined, naming the line that replaced it.
-    """
-    captions: dict[str, str] = {}
-    lines: dict[str, int] = {}   # image_id -> the line its caption came from
-    problems: list[dict] = []
-    if not path:
-        return captions, problems
-    _check_file_size(path, MAX_CAPTIONS_BYTES, "captions")
-    # The file's name, not its path: quarantine.json must not hold the build machine's paths.
-    name = os.path.basename(path)
-    with open(path, "rb") as handle:
-        # + 2: a line at the bound and its newline, or one byte more
-        for number, line in enumerate(iter(lambda: handle.readline(MAX_CAPTION_LINE_BYTES + 2), b""), 1):
-            if len(line) - line.endswith(b"\n") > MAX_CAPTION_LINE_BYTES:
-                while line and not line.endswith(b"\n"):   # skip the rest of the line, a bounded chunk at a time
-                    line = handle.readline(MAX_CAPTION_LINE_BYTES)
-                problems.append(quarantine(f"{name}:{number}",
-                                           Q.CAPTION_LINE_TOO_LONG.message(limit=MAX_CAPTION_LINE_BYTES)))
-                continue
-            if not line.strip():
-                continue
-            try:
-                image_id, caption = _caption_record(line)
-            except (ValueError, RecursionError) as error:   # JSONDecodeError and UnicodeDecodeError are ValueErrors
-                error = "nesting too deep" if isinstance(error, RecursionError) else error
-                problems.append(quarantine(f"{name}:{number}", Q.MALFORMED_CAPTION.message(error=error)))
-                continue
-            if image_id in lines:
-                problems.append(quarantine(f"{name}:{lines[image_id]}",
-                                           Q.DUPLICATE_CAPTION.message(image_id=image_id, line=number)))
-            captions[image_id], lines[image_id] = caption, number
-    return captions, problems
-
-
-def _caption_record(line: bytes) -> tuple[str, str]:
-    record = json.loads(line.decode("utf-8"))
-    if not isinstance(record, dict):
-        raise ValueError(f"a JSON {type(record).__name__}, expected an object")
-    for key in ("image_id", "caption"):
-        if key not in record:
-            raise ValueError(f"no {key!r}")
-        if not isinstance(record[key], str):
-            raise ValueError(f"{key} is a JSON {type(record[key]).__name__}, expected a string")
-    return record["image_id"], record["caption"]
-
-
-def load_descriptions(path: str | None) -> dict[str, str]:
-    """Category name -> description from one JSON object of strings, or Imagenet3DError (one line):
-    over :data:`MAX_DESCRIPTIONS_BYTES` (refused unread), not UTF-8 JSON (nesting too deep included),
-    not an object, or a value that is not a string. Memory a few times the file's size at most."""
-    if not path:
-        return {}
-    _check_file_size(path, MAX_DESCRIPTIONS_BYTES, "category descriptions")
-    with open(path, "rb") as handle:
-        text = handle.read(MAX_DESCRIPTIONS_BYTES + 1)
-    if len(text) > MAX_DESCRIPTIONS_BYTES:   # grew since its size was checked, or not a regular file
-        raise Imagenet3DError(f"{path}: category descriptions are over {MAX_DESCRIPTIONS_BYTES} bytes")
-    try:
-        data = json.loads(text.decode("utf-8"))
-    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError: the user's file, not a bug
-        raise Imagenet3DError(f"{path}: category descriptions are not JSON ({error})") from None
-    except RecursionError:
-        raise Imagenet3DError(f"{path}: category descriptions are not JSON (nesting too deep)") from None
-    if not isinstance(data, dict):
-        raise Imagenet3DError(f"{path}: category descriptions must be one JSON object")
-    for key, value in data.items():
-        if not isinstance(value, str):
-            raise Imagenet3DError(f"{path}: the description of {key!r} is a JSON {type(value).__name__}, "
-                                  "expected a string")
-    return data
-
-
-def _check_file_size(path: str, limit: int, what: str) -> None:
-    try:
-        size = os.stat(path).st_size
-    except OSError as error:
-        raise Imagenet3DError(f"{path}: {what} not readable ({error.strerror})") from None
-    if size > limit:
-        raise Imagenet3DError(f"{path}: {what} file is {size} bytes, over the bound of {limit} bytes: not read")
 
 
 class BadInput(Imagenet3DError):

@@ -168,6 +168,43 @@ def test_an_entry_with_an_empty_name_is_quarantined_as_unsafe(tmp_path):
     assert [problem["reason"].code for problem in problems if problem["path"] == ""] == [Q.UNSAFE_ZIP_ENTRY]
 
 
+# -- found in review, beside the fuzzer's findings: a zip64 offset past 2**63 ---------------------------------
+
+
+def _huge_header_offset(zip_bytes: bytes) -> bytes:
+    """The zip with its first member's local-header offset moved (through a zip64 extra) to 2**63 + 5:
+    zipfile's seek there raised OverflowError, which is no ValueError."""
+    data = bytearray(zip_bytes)
+    directory, end = data.find(b"PK\x01\x02"), data.find(b"PK\x05\x06")
+    name_length, extra_length = struct.unpack_from("<HH", data, directory + 28)
+    extra = struct.pack("<HHQ", 1, 8, 2**63 + 5)
+    struct.pack_into("<H", data, directory + 30, extra_length + len(extra))
+    struct.pack_into("<I", data, directory + 42, 0xFFFFFFFF)
+    at = directory + 46 + name_length + extra_length
+    data[at:at] = extra
+    end += len(extra)
+    struct.pack_into("<I", data, end + 12, struct.unpack_from("<I", data, end + 12)[0] + len(extra))
+    return bytes(data)
+
+
+def test_a_member_offset_past_what_a_seek_takes_is_an_annotation_error():
+    with pytest.raises(AnnotationError):
+        read_annotations(_huge_header_offset(annotation_bytes([])))
+
+
+def test_a_release_member_offset_past_what_a_seek_takes_is_quarantined(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("imagenet3d_v1/lists/bed_imagenet_train.txt", b"a\n")   # the member made unreadable
+        for relpath in ("images/bed/a.JPEG", "annotations/bed/a.npz"):
+            archive.writestr(f"imagenet3d_v1/{relpath}", b"a")
+    path = tmp_path / "release.zip"
+    path.write_bytes(_huge_header_offset(buffer.getvalue()))
+    _, problems = plan_candidates(ReleaseSource(path))
+    assert [problem["reason"].code for problem in problems
+            if problem["path"] == "lists/bed_imagenet_train.txt"] == [Q.UNREADABLE_ENTRY]
+
+
 # -- read_predictions ------------------------------------------------------------------------------------------
 
 

@@ -76,13 +76,13 @@ def fuzz_zip_source(data: bytes) -> None:
 
 
 def fuzz_captions(data: bytes) -> None:
-    from conversion import validate
+    from conversion import inputs
 
     path = _scratch_file("image_captions.jsonl", data)
-    captions, problems = validate.load_captions(path)
+    captions, problems = inputs.load_captions(path)
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in captions.items())
     assert all(set(problem) == {"path", "reason"} for problem in problems)
-    descriptions = validate.load_descriptions(path)
+    descriptions = inputs.load_descriptions(path)
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in descriptions.items())
 
 
@@ -161,7 +161,7 @@ TARGETS = {target.name: target for target in (
            ("conversion", "_imagenet3d", "zipfile"), 32768, (),
            _ZIP_TOKENS + (b"imagenet3d_v1/", b"images/", b"annotations/", b"lists/", b"CAD/", b"_imagenet_train.txt",
                           b"_imagenet_val.txt", b".JPEG", b".npz", b".off", b"../", b"SYNTHETIC_RELEASE.json")),
-    Target("captions", fuzz_captions, _expected_imagenet3d, ("conversion/validate.py",), ("conversion",), 4096,
+    Target("captions", fuzz_captions, _expected_imagenet3d, ("conversion/inputs.py",), ("conversion",), 4096,
            ("load_captions", "_caption_record", "load_descriptions", "_check_file_size"),
            (b"image_id", b"caption", *_JSON_TOKENS)),
     Target("predictions", fuzz_predictions, _expected_predictions, ("_imagenet3d/predictions.py",),
