@@ -40,20 +40,23 @@ def status_of(error: BaseException) -> int | None:
     return status if isinstance(status, int) else None
 
 
-def retry_after_s(headers: Mapping[str, str] | None) -> float | None:
-    """Seconds the Hub asked to wait: Retry-After in seconds, else the RateLimit header's reset when no
-    request is left (as huggingface_hub reads them); None when it said neither (or gave an HTTP date)."""
+def retry_after_s(headers: Mapping[str, str] | None, status: int | None = None) -> float | None:
+    """Seconds the Hub asked to wait, read as huggingface_hub reads them (utils/_http.py ``http_backoff``): for
+    a 429, the RateLimit header's reset when no request is left; else Retry-After as whole seconds, digits only.
+    None when it said neither, or said it otherwise (an HTTP date, "inf", "1e999", "-1", "1.5")."""
     if not headers:
         return None
-    value = headers.get("retry-after")
-    if value is not None:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            return None
-    hub_utils = sys.modules.get("huggingface_hub.utils")
-    info = hub_utils.parse_ratelimit_headers(headers) if hub_utils is not None else None
-    return float(info.reset_in_seconds) if info is not None and info.remaining == 0 else None
+    if status == 429:
+        hub_utils = sys.modules.get("huggingface_hub.utils")
+        info = hub_utils.parse_ratelimit_headers(headers) if hub_utils is not None else None
+        if info is not None and info.remaining == 0:
+            return float(info.reset_in_seconds)
+    value = next((value for key, value in headers.items() if key.lower() == "retry-after"), None)
+    value = value.strip() if isinstance(value, str) else ""
+    # isascii: str.isdigit accepts other scripts' digits; 9 digits (31 years) keep the number small
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
+        return None
+    return float(int(value))
 
 
 def _reason_of(error: BaseException) -> tuple[Reason, int | None, float | None] | None:
@@ -63,13 +66,13 @@ def _reason_of(error: BaseException) -> tuple[Reason, int | None, float | None] 
     if hub_errors is not None and isinstance(error, hub_errors.HfHubHTTPError):
         status = status_of(error)
         if status == 429:
-            wait = retry_after_s(error.response.headers)
+            wait = retry_after_s(error.response.headers, status)
             detail = f", retry after {wait:.0f} s" if wait is not None else ""
             return HubFault.RATE_LIMITED.message(detail=detail), status, wait
         if status == 408:
             return HubFault.TIMED_OUT.message(error=f"HTTP {status}"), status, None
         if status is not None and status >= 500:   # a 503 may say when to come back too
-            return HubFault.SERVER_ERROR.message(status=status), status, retry_after_s(error.response.headers)
+            return HubFault.SERVER_ERROR.message(status=status), status, retry_after_s(error.response.headers, status)
         return None
     name = type(error).__name__
     if httpx2 is not None and isinstance(error, httpx2.TransportError):

@@ -22,10 +22,8 @@ Hub behaviours reproduced (the client maps them to errors in utils/_http.py, hf_
     X-Repo-Commit. Unknown token: 401 "Invalid credentials in Authorization header" everywhere -> HfHubHTTPError.
   * File headers: ETag (git blob sha1; sha256 for LFS files, also as X-Linked-Etag with X-Linked-Size), X-Repo-Commit.
     Bytes are served on resolve itself (no CDN redirect) and no Xet header is sent: the client downloads over HTTP.
-  * slow_next(n, seconds) holds matching requests before answering; clear_faults() forgets pending faults.
-  * fail_next(retry_after=N) answers with Retry-After and the IETF RateLimit headers the Hub sends (r=0;t=N).
-  * Writes (create_repo, upload_folder: preupload, commit) are served by hub_standin_write.py; drop_upload_after
-    cuts a request body (an upload) after n bytes; `after=k` lets the first k matching requests through.
+  * Faults (fail_next, drop_after, drop_upload_after, slow_next, clear_faults): hub_standin_faults.py.
+  * Writes (create_repo, upload_folder: preupload, commit) are served by hub_standin_write.py.
 """
 
 from __future__ import annotations
@@ -39,13 +37,13 @@ import socket
 import sys
 import tempfile
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import hub_standin_faults as plan
 import hub_standin_repo as content
 import hub_standin_write as write
 from hub_standin_repo import DATE, FileIds, Gate, Repo
@@ -72,22 +70,10 @@ class Request:
 
 
 @dataclass
-class _Fault:
-    action: str  # "fail", "drop", "drop-upload" or "slow"
-    times: int
-    path_contains: str | None
-    status: int = 429
-    retry_after: int | None = None
-    n_bytes: int = 0
-    seconds: float = 0.0
-    after: int = 0  # matching requests to let through first
-
-
-@dataclass
 class _State:
     repos: dict[tuple[str, str], Repo] = field(default_factory=dict)
     users: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
-    faults: list[_Fault] = field(default_factory=list)
+    faults: list[plan.Fault] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
     ids: FileIds = field(default_factory=FileIds)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -102,7 +88,7 @@ class _Reply(Exception):
         self.status, self.message, self.code, self.headers = status, message, code, headers or {}
 
 
-class HubStandIn:
+class HubStandIn(plan.FaultControls):
     """The server, started on a free port of 127.0.0.1: `with HubStandIn() as hub: hub.add_repo(...)`."""
 
     def __init__(self) -> None:
@@ -130,29 +116,6 @@ class HubStandIn:
         with self._state.lock:
             self._state.users[token] = (name, set(accepted))
 
-    def fail_next(self, n: int, status: int = 429, retry_after: int | None = None,
-                  path_contains: str | None = None, after: int = 0) -> None:
-        """Answer the next `n` requests whose URL contains `path_contains` (any, if None) with `status`."""
-        with self._state.lock:
-            self._state.faults.append(_Fault("fail", n, path_contains, status=status, retry_after=retry_after,
-                                             after=after))
-
-    def drop_upload_after(self, n_bytes: int, times: int = 1, path_contains: str | None = None,
-                          after: int = 0) -> None:
-        """Read only `n_bytes` of the next `times` matching POST/PUT bodies, then cut the connection, no answer."""
-        with self._state.lock:
-            self._state.faults.append(_Fault("drop-upload", times, path_contains, n_bytes=n_bytes, after=after))
-
-    def drop_after(self, n_bytes: int, times: int = 1, path_contains: str | None = None) -> None:
-        """Cut the next `times` matching resolve GET bodies after `n_bytes` bytes (headers promise them all)."""
-        with self._state.lock:
-            self._state.faults.append(_Fault("drop", times, path_contains, n_bytes=n_bytes))
-
-    def slow_next(self, n: int, seconds: float, path_contains: str | None = None, after: int = 0) -> None:
-        """Hold the next `n` matching requests for `seconds` before answering them (a slow Hub, not a failing one)."""
-        with self._state.lock:
-            self._state.faults.append(_Fault("slow", n, path_contains, seconds=seconds, after=after))
-
     @property
     def uploads(self) -> list[write.Upload]:
         """Every file a commit wrote, in order (a file sent twice appears twice)."""
@@ -168,11 +131,6 @@ class HubStandIn:
     def keep_uploaded_bytes(self, keep: bool) -> None:
         """False: committed files keep their size and ids but not their bytes (see hub_standin_write.py)."""
         self._state.store.keep_bytes = keep
-
-    def clear_faults(self) -> None:
-        """Forget every pending fault: the Hub is back."""
-        with self._state.lock:
-            self._state.faults.clear()
 
     @property
     def requests(self) -> list[Request]:
@@ -311,31 +269,14 @@ class _Handler(BaseHTTPRequestHandler):
             if not self._logged:  # the handler broke before answering
                 self._log(500, False)
 
-    def _fault(self, action: str) -> _Fault | None:
-        state: _State = self.server.state
-        with state.lock:
-            for fault in state.faults:
-                wanted = fault.path_contains is None or fault.path_contains in self.path
-                if fault.action == action and fault.times > 0 and wanted:
-                    if fault.after > 0:
-                        fault.after -= 1
-                        continue
-                    fault.times -= 1
-                    return fault
-        return None
+    def _fault(self, action: str) -> plan.Fault | None:
+        return plan.take(self.server.state, action, self.path)
 
     def _fail_if_faulted(self, state: _State) -> None:
-        slow = self._fault("slow")
-        if slow is not None:
-            time.sleep(slow.seconds)
-        fault = self._fault("fail")
-        if fault is None:
-            return
-        headers = {}
-        if fault.retry_after is not None:
-            headers = {"Retry-After": str(fault.retry_after), "RateLimit": f'"resolvers";r=0;t={fault.retry_after}',
-                       "RateLimit-Policy": '"fixed window";"resolvers";q=3000;w=300'}
-        raise _Reply(fault.status, f"stand-in fault: HTTP {fault.status}", headers=headers)
+        failed = plan.failure(state, self.path)
+        if failed is not None:
+            status, message, headers = failed
+            raise _Reply(status, message, headers=headers)
 
     def _repo(self, state: _State, repo_type: str, repo_id: str, revision: str | None, files: bool) -> Repo:
         """The repo if this client may see it; `files`: the client wants file bytes, which the gate guards."""

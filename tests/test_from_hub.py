@@ -22,6 +22,7 @@ import pytest
 from huggingface_hub import hf_hub_download
 from huggingface_hub.constants import DOWNLOAD_CHUNK_SIZE
 
+from _imagenet3d.reasons import HubFault
 from conversion.build import build
 from conversion.hub.download import RETRIES
 from conversion.hub.fetch import release_folder
@@ -311,3 +312,20 @@ def test_exactly_one_source(tmp_path, release):
         result = subprocess.run([sys.executable, "-m", "conversion", "build", "--quiet", *args], cwd=REPO,
                                 capture_output=True, text=True, timeout=120)
         one_line_error(result)
+
+
+@pytest.mark.parametrize("status, headers, reason", [
+    (429, {"Retry-After": "7"}, HubFault.RATE_LIMITED.message(detail=", retry after 7 s")),
+    (503, {}, HubFault.SERVER_ERROR.message(status=503)),
+    (408, {}, HubFault.TIMED_OUT.message(error="HTTP 408")),
+])
+def test_a_hub_fault_is_worded_as_hub_faults_words_it(status, headers, reason):
+    """explain() leaves 408 / 429 / 5xx to _imagenet3d/hub_faults.py: the same reason as load and push give."""
+    import httpx2
+    from huggingface_hub.errors import HfHubHTTPError
+
+    from conversion.hub.fetch import explain
+
+    response = httpx2.Response(status, headers=headers, request=httpx2.Request("GET", "http://hub.invalid/x"))
+    line = explain(HfHubHTTPError(f"{status} error", response=response), REPO_ID, "v1.zip", None)
+    assert line is not None and reason in line and "\n" not in line

@@ -67,6 +67,7 @@ def cold(config, split, **kwargs):   # nothing cached: a warm Hub cache is used 
 def train():
     return len(cold("annotations", "train"))
 {body}
+hub.close()
 print(json.dumps(out))
 """
 
@@ -317,3 +318,87 @@ def test_object_stream_names_the_cause_and_recovers(children):
         assert out[case]["statuses"].count(502) == 6, out[case]
     back = out["stream: back"]
     assert back["ok"] and back["value"] > 0 and 502 not in back["statuses"]
+
+
+# -- in-process units: Retry-After as huggingface_hub reads it, the gate probe, a status-less answer ------------
+
+
+def test_the_statuses_retried_are_huggingface_hubs():
+    from huggingface_hub.utils._http import _DEFAULT_RETRY_ON_STATUS_CODES  # pinned huggingface_hub==2.4.0
+
+    from _imagenet3d.hub_faults import RETRY_STATUSES
+
+    assert RETRY_STATUSES == frozenset(_DEFAULT_RETRY_ON_STATUS_CODES)
+
+
+@pytest.mark.parametrize("headers, status, seconds", [
+    ({"Retry-After": "7"}, 503, 7.0),
+    ({"retry-after": " 12 "}, 429, 12.0),
+    ({"Retry-After": "inf"}, 503, None),
+    ({"Retry-After": "1e999"}, 429, None),
+    ({"Retry-After": "nan"}, 503, None),
+    ({"Retry-After": "-1"}, 503, None),
+    ({"Retry-After": "1.5"}, 503, None),
+    ({"Retry-After": b"\xb2"}, 503, None),   # read as latin-1 "\u00b2": str.isdigit, yet int() refuses it
+    ({"Retry-After": "9" * 5000}, 503, None),
+    ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 503, None),
+    # a 429: the RateLimit header first when no request is left (as http_backoff), else Retry-After
+    ({"RateLimit": '"api";r=0;t=55', "Retry-After": "3"}, 429, 55.0),
+    ({"RateLimit": '"api";r=4;t=55', "Retry-After": "3"}, 429, 3.0),
+    ({"RateLimit": '"api";r=0;t=55', "Retry-After": "3"}, 503, 3.0),
+    ({}, 429, None),
+])
+def test_retry_after_is_read_as_huggingface_hub_reads_it(headers, status, seconds):
+    import httpx2
+    import huggingface_hub.utils  # noqa: F401 - parse_ratelimit_headers is read from it once imported
+
+    from _imagenet3d.hub_faults import retry_after_s
+
+    assert retry_after_s(httpx2.Headers(headers), status) == seconds
+
+
+def test_a_visitor_arriving_during_a_gate_probe_gets_the_last_answer_at_once(hub, monkeypatch):
+    import threading
+
+    from huggingface_hub import constants
+
+    from viewer_app import access
+    from viewer_app.hub_io import HubUnavailable
+
+    monkeypatch.setattr(constants, "ENDPOINT", hub.endpoint)
+    monkeypatch.setattr(access, "REPROBE_AFTER_S", 0.0)
+    info = "/api/datasets/org/gone"
+    hub.fail_next(1, 503, retry_after=600, path_contains=info)   # over LONGEST_WAIT_S: reported at once, no retry
+    gate = access.Access("hf://datasets/org/gone")
+    assert gate.gated is None and gate.unreachable
+    hub.slow_next(1, 4.0, path_contains=info)   # the next probe is held 4 s, then told the repo is not visible
+    prober = threading.Thread(target=gate.visit, args=(None,), daemon=True)
+    prober.start()
+    deadline = time.monotonic() + 30
+    while not gate._probe_lock.locked() and prober.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert gate._probe_lock.locked()   # the prober is waiting for the Hub's answer (4 s)
+    with pytest.raises(HubUnavailable):   # the last known answer: not reachable, and no wait for the probe
+        gate.visit(None)
+    assert prober.is_alive()
+    prober.join(timeout=60)
+    assert gate.gated is True and not gate.visit(None).admitted   # the probe's answer, for the next visitor
+
+
+def test_an_answer_without_a_status_is_worded_without_one():
+    import httpx2
+    from huggingface_hub.errors import HfHubHTTPError
+
+    from viewer_app.access import Guard
+
+    error = HfHubHTTPError("refused", response=httpx2.Response(500, request=httpx2.Request("GET", "http://x")))
+    error.response = None
+
+    class Refusing:
+        repo_id = "org/ds"
+
+        def visit(self, oauth_token):
+            raise error
+
+    message = Guard(Refusing(), lambda index: None)(None, lambda text: text, lambda viewer: "shown")
+    assert "None" not in _one_line_warning(message) and "org/ds" in message

@@ -16,9 +16,12 @@ import sys
 import time
 from pathlib import Path
 
+import httpx2
 import pytest
 from huggingface_hub import HfApi
+from huggingface_hub.errors import HfHubHTTPError
 
+from _imagenet3d.reasons import HubFault
 from conversion import manifest
 from conversion.hub import push, remote_check
 
@@ -131,12 +134,12 @@ def test_sigkilled_push_rerun_resumes(folder, hub, api, tmp_path):
     verified(api, folder)
 
 
-@pytest.mark.parametrize("fault, cause", [
-    ("429", "rate-limiting these requests (HTTP 429"),
-    ("503", "the Hub answered HTTP 503"),
-    ("drop", "the connection to the Hub dropped"),
+@pytest.mark.parametrize("fault, code", [
+    ("429", HubFault.RATE_LIMITED),
+    ("503", HubFault.SERVER_ERROR),
+    ("drop", HubFault.DROPPED),
 ])
-def test_giving_up_names_the_cause_in_one_line(folder, hub, api, fault, cause):
+def test_giving_up_names_the_cause_in_one_line(folder, hub, api, fault, code):
     # create_repo is one request the client does not retry itself: push's attempts are all there is.
     if fault == "drop":
         hub.drop_upload_after(10, times=100, path_contains="/api/repos/create")
@@ -144,8 +147,8 @@ def test_giving_up_names_the_cause_in_one_line(folder, hub, api, fault, cause):
         hub.fail_next(100, status=int(fault), retry_after=0, path_contains="/api/repos/create")
     with pytest.raises(push.HubWriteError) as caught:
         push.push(folder, REPO_ID, api=api, attempts=2, backoff=0)
-    message = str(caught.value)
-    assert "\n" not in message and cause in message and "2 attempt(s)" in message and "resumes" in message
+    assert caught.value.reason.code is code and caught.value.reason in str(caught.value)
+    assert "\n" not in str(caught.value)
     assert hub.count("create-repo") == 2 and hub.count("commit") == 0
 
 
@@ -155,7 +158,8 @@ def test_cli_gives_up_with_one_error_line(folder, hub, api, tmp_path):
                            "--attempts", "1"], env=hub.env(tmp_path / "home", TOKEN), cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
-    assert done.returncode == 2 and len(errors) == 1 and "HTTP 429" in errors[0], done.stderr
+    rate_limited = HubFault.RATE_LIMITED.message(detail=", retry after 0 s")   # Retry-After: 0
+    assert done.returncode == 2 and len(errors) == 1 and rate_limited in errors[0], done.stderr
     assert done.stderr.strip().splitlines()[-1] == errors[0]
 
 
@@ -165,7 +169,8 @@ def test_cli_bounds_a_slow_answer_and_names_the_timeout(folder, hub, api, tmp_pa
                            "--attempts", "1", "--timeout", "0.5"], env=hub.env(tmp_path / "home", TOKEN),
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
-    assert done.returncode == 2 and len(errors) == 1 and "did not answer in time" in errors[0], done.stderr
+    timed_out = HubFault.TIMED_OUT.message(error="ReadTimeout")
+    assert done.returncode == 2 and len(errors) == 1 and timed_out in errors[0], done.stderr
 
 
 def test_remote_check_says_what_is_missing_or_different(folder, hub, api, tmp_path):
@@ -183,5 +188,23 @@ def test_remote_check_says_what_is_missing_or_different(folder, hub, api, tmp_pa
     assert "sha256" in check.problems[0] and check.problems[1].endswith("missing on the Hub")
     assert "git blob" in check.problems[2] and "bytes on the Hub" in check.problems[3]
     assert check.extra == ["data/stale-old-shard.bin"]
-    lines = str(push.give_up(push.RemoteMismatch(check.problems * 2), REPO_ID, 3)).splitlines()
+    gave_up = push.give_up(push.RemoteMismatch(check.problems * 2), REPO_ID, 3)
+    assert gave_up.reason.code is HubFault.FILES_DIFFER
+    lines = str(gave_up).splitlines()
     assert len(lines) == 1 + push.MAX_PROBLEMS_SHOWN + 1 and lines[-1].strip() == "... and 3 more"
+
+
+def _http_error(status: int, headers: dict[str, str] | None = None) -> HfHubHTTPError:
+    response = httpx2.Response(status, headers=headers, request=httpx2.Request("POST", "http://hub.invalid/x"))
+    return HfHubHTTPError(f"{status} Client Error", response=response)
+
+
+@pytest.mark.parametrize("status, code", [(429, HubFault.RATE_LIMITED), (502, HubFault.SERVER_ERROR),
+                                          (401, None), (403, None), (404, None)])
+def test_a_refused_write_carries_the_hub_fault_code_or_none(status, code):
+    # conversion/hub/space.py words every HfHubHTTPError with refusal: a 429 or 5xx is a Hub fault, coded as push's.
+    refused = push.refusal(_http_error(status, {"Retry-After": "3"}), "the Space someone/viewer")
+    assert (refused.reason.code if refused.reason is not None else None) is code
+    assert "\n" not in str(refused)
+    if code is HubFault.RATE_LIMITED:
+        assert HubFault.RATE_LIMITED.message(detail=", retry after 3 s") in str(refused)

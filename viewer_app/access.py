@@ -138,9 +138,14 @@ class Access:
             return Visit(True)
         if self.gated is None:
             asked = time.monotonic()
-            with self._probe_lock:
-                if self.gated is None and self._probed_at < asked - REPROBE_AFTER_S:
-                    self._probe()
+            # One visitor probes (retrying, up to the client's timeouts); those arriving meanwhile do not wait
+            # for it: they get the last known answer at once.
+            if self._probe_lock.acquire(blocking=False):
+                try:
+                    if self.gated is None and self._probed_at < asked - REPROBE_AFTER_S:
+                        self._probe()
+                finally:
+                    self._probe_lock.release()
             if self.gated is None:   # whether the dataset is gated is still unknown: show nothing
                 raise HubUnavailable(self._unreachable or f"the Hub could not be reached to open {self.repo_id}")
         if self.gated is False:   # read anonymously for everyone: no token to check, nothing to mix up
@@ -252,7 +257,9 @@ class Guard:
         except AccessDenied:   # admitted a few minutes ago, refused now (access revoked)
             return empty(self.access.message(NOT_ACCEPTED))
         except HfHubHTTPError as error:   # an answer no retry mends (the others are HubUnavailable)
-            return empty(f"⚠️ The Hub answered HTTP {status_of(error)} to a read of {self.access.repo_id}: "
+            status = status_of(error)
+            answered = f"answered HTTP {status} to" if status is not None else "refused"
+            return empty(f"⚠️ The Hub {answered} a read of {self.access.repo_id}: "
                          "try again, and report it if it lasts.")
 
     def categories(self) -> list[str]:

@@ -314,10 +314,7 @@ def _check_size(source: str, size: int) -> None:
 
 def _parse(path: Path, source: str) -> list[dict]:
     try:
-        return imagenet3d.read_predictions(path)
-    except UnicodeDecodeError:
-        raise PredictionError(f"{source}: not UTF-8 text, so not a predictions file (JSON Lines, JSON or CSV)"
-                              ) from None
+        return imagenet3d.read_predictions(path)   # not UTF-8, too large, malformed: PredictionError, one line
     except OSError as error:
         raise Imagenet3DError(f"{source}: not readable ({error.strerror or error})") from None
 

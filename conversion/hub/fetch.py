@@ -53,6 +53,7 @@ from huggingface_hub.utils import build_hf_headers
 from tqdm import tqdm
 
 from _imagenet3d.errors import Imagenet3DError
+from _imagenet3d.hub_faults import hub_fault
 from conversion.hub.download import DownloadStopped, download, partial_size
 
 #: The original release on the Hub.
@@ -255,10 +256,11 @@ def explain(error: BaseException, repo_id: str, filename: str, revision: str | N
         status = error.response.status_code
         if status == 401:
             return f"the Hub refused your token for {repo_id}: {login} again, then accept the conditions at {url}"
-        if status == 429:
-            return f"the Hub is rate-limiting this machine: wait a few minutes and run this again ({url})"
-        if status >= 500:
-            return f"the Hub failed (HTTP {status}) for {repo_id}: try again later ({url})"
+        found = hub_fault(error)   # 408, 429, 5xx: told apart (and worded) in _imagenet3d/hub_faults.py
+        if found is not None:
+            reason, _, wait = found
+            later = f"in {wait:.0f} s" if wait else "in a few minutes"
+            return f"could not read {repo_id}: {reason}; run this again {later} ({url})"
         return f"the Hub answered HTTP {status} for {repo_id}/{filename}: see {url}"
     return None
 

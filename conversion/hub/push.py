@@ -22,6 +22,7 @@ from huggingface_hub.utils import validate_repo_id
 
 from _imagenet3d.errors import Imagenet3DError
 from _imagenet3d.hub_faults import hub_fault
+from _imagenet3d.reasons import HubFault, Reason
 from conversion import manifest
 from conversion.hub import remote_check
 
@@ -79,7 +80,14 @@ def check_verified(out_dir: Path) -> None:
 
 
 class HubWriteError(Imagenet3DError):
-    """A push refused, by our checks before any Hub call or by the Hub; the message says what to do."""
+    """A push refused, by our checks before any Hub call or by the Hub; the message says what to do.
+
+    ``reason``: why the Hub stopped the push (``reason.code``, a :class:`~_imagenet3d.reasons.HubFault`), or
+    None when it did not (a check of ours, a refused token or permission)."""
+
+    def __init__(self, message: str, reason: Reason | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def require_token(what: str) -> None:
@@ -90,12 +98,15 @@ def require_token(what: str) -> None:
 
 
 def refusal(error: HfHubHTTPError, what: str) -> HubWriteError:
-    """One line for a Hub write refused, told apart by status code (never by the server's wording)."""
+    """One line for a Hub write refused, told apart by status code (never by the server's wording); a Hub
+    fault (429, 408, 5xx: _imagenet3d/hub_faults.py) is worded, and coded, as hub_fault words it."""
+    found = hub_fault(error)
+    if found is not None:
+        return HubWriteError(f"could not push {what}: {found[0]}; run the same command again later", found[0])
     status = error.response.status_code if error.response is not None else None
     reasons = {
         401: "the Hub did not accept your token: log in again with `hf auth login` (or set HF_TOKEN)",
         403: "your token may not write there: use a token with write access to that namespace",
-        429: "the Hub is rate-limiting this account: run the same command again in a few minutes (it resumes)",
     }
     server = (str(error).splitlines() or [""])[0]
     return HubWriteError(f"could not push {what}: " + reasons.get(status, f"the Hub answered HTTP {status} ({server})"))
@@ -109,25 +120,27 @@ class RemoteMismatch(Exception):
         self.problems = problems
 
 
-def _fault(error: BaseException) -> tuple[str, float | None] | None:
+def _fault(error: BaseException) -> tuple[Reason, float | None] | None:
     """Why the attempt stopped and the seconds the Hub asked to wait, when another attempt may help: a Hub
     fault (the one home for telling them apart: _imagenet3d/hub_faults.py) or a remote mismatch; else None."""
     if isinstance(error, RemoteMismatch):
-        return "the Hub's files differ from the manifest", None
+        return HubFault.FILES_DIFFER.message(manifest=manifest.MANIFEST_NAME, count=len(error.problems)), None
     found = hub_fault(error)
-    return None if found is None else (str(found[0]), found[2])
+    return None if found is None else (found[0], found[2])
 
 
 def give_up(error: BaseException, repo_id: str, attempts: int) -> HubWriteError:
     """The error push raises when every attempt failed: one line, or one line per file the Hub has wrong."""
     again = "run the same command again later: it resumes, files already on the Hub are not sent again"
+    fault = _fault(error)
+    reason = fault[0] if fault is not None else None
     if isinstance(error, RemoteMismatch):
         return HubWriteError(f"pushed to the dataset {repo_id}, but the Hub's files still differ from "
                              f"{manifest.MANIFEST_NAME} after {attempts} attempt(s) ({len(error.problems)} "
-                             f"problem(s)); {again}:{problem_lines(error.problems)}")
-    fault = _fault(error)
-    cause = fault[0] if fault is not None else type(error).__name__
-    return HubWriteError(f"could not push to the dataset {repo_id}: {cause}, {attempts} attempt(s); {again}")
+                             f"problem(s)); {again}:{problem_lines(error.problems)}", reason)
+    cause = reason if reason is not None else type(error).__name__
+    return HubWriteError(f"could not push to the dataset {repo_id}: {cause}, {attempts} attempt(s); {again}",
+                         reason)
 
 
 def total_bytes(out_dir: str | os.PathLike[str], files: list[str]) -> int:
