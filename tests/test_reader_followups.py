@@ -217,18 +217,20 @@ def _npz(npy: bytes, padding: int = 0) -> bytes:
     return buffer.getvalue()
 
 
+def _refused_peak(data: bytes) -> int:
+    """The memory read_annotations peaks at while refusing ``data``."""
+    def refuse() -> None:
+        with pytest.raises(AnnotationError):
+            read_annotations(data)
+    return _peak(refuse)[1]
+
+
 def test_a_numeric_annotation_array_is_refused_before_it_is_expanded():
     npy = io.BytesIO()
     np.save(npy, np.zeros(15 * _MiB, np.uint8))
     data = _npz(npy.getvalue(), padding=220 * 1024)   # about 256 KiB: the zeros inflate within 64 x size
     assert len(data) <= 256 * 1024 and 15 * _MiB + 128 < 64 * len(data) + _MiB
-    tracemalloc.start()
-    try:
-        with pytest.raises(AnnotationError):
-            read_annotations(data)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = _refused_peak(data)
     # The docstring's bound: three times the member's (64 x size + 1 MiB). Was 141 MB (a pointer per byte).
     assert peak < 3 * (64 * len(data) + _MiB), peak
 
@@ -238,13 +240,7 @@ def test_an_object_header_over_a_pickled_numeric_array_is_refused():
     np.lib.format.write_array_header_1_0(npy, {"descr": "|O", "fortran_order": False, "shape": (15 * _MiB,)})
     npy.write(pickle.dumps(np.zeros(15 * _MiB, np.uint8), protocol=3))
     data = _npz(npy.getvalue(), padding=220 * 1024)
-    tracemalloc.start()
-    try:
-        with pytest.raises(AnnotationError):
-            read_annotations(data)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = _refused_peak(data)
     assert peak < 3 * (64 * len(data) + _MiB), peak   # the pickle's array, never its object view (was 157 MB)
 
 
@@ -257,22 +253,25 @@ def _raising(number):
     return fail
 
 
-@pytest.mark.parametrize("number", [errno.EIO, errno.EMFILE, errno.ENOMEM], ids=errno.errorcode.get)
-def test_a_disk_error_reading_a_folder_release_is_raised_not_quarantined(tmp_path, monkeypatch, number):
+@pytest.mark.parametrize("number, quarantined", [(errno.EIO, False), (errno.EMFILE, False), (errno.ENOMEM, False),
+                                                 (errno.ENOENT, True), (errno.EACCES, True), (errno.ELOOP, True)],
+                         ids=lambda value: errno.errorcode.get(value, "") if not isinstance(value, bool) else "")
+def test_a_disk_error_reading_a_folder_release_is_raised_an_input_error_quarantined(tmp_path, monkeypatch, number,
+                                                                                     quarantined):
     source = ReleaseSource(_release_folder(tmp_path / "release"))
     monkeypatch.setattr(source_module, "_read_at_most", _raising(number))
-    with pytest.raises(OSError) as raised:
-        source.read(IMAGE)
-    assert raised.value.errno == number
+    _check_raised_or_quarantined(lambda: source.read(IMAGE), number, quarantined)
 
 
-@pytest.mark.parametrize("number", [errno.ENOENT, errno.EACCES, errno.ELOOP], ids=errno.errorcode.get)
-def test_an_input_error_reading_a_folder_release_is_quarantined(tmp_path, monkeypatch, number):
-    source = ReleaseSource(_release_folder(tmp_path / "release"))
-    monkeypatch.setattr(source_module, "_read_at_most", _raising(number))
-    with pytest.raises(UnreadableEntry) as raised:
-        source.read(IMAGE)
-    assert raised.value.reason.code is QuarantineReason.UNREADABLE_ENTRY
+def _check_raised_or_quarantined(read, number, quarantined) -> None:
+    if quarantined:
+        with pytest.raises(UnreadableEntry) as raised:
+            read()
+        assert raised.value.reason.code is QuarantineReason.UNREADABLE_ENTRY
+    else:
+        with pytest.raises(OSError) as raised:
+            read()
+        assert raised.value.errno == number
 
 
 @pytest.mark.parametrize("number, quarantined", [(errno.EIO, False), (errno.ENOMEM, False), (None, True),
@@ -285,14 +284,7 @@ def test_a_disk_error_reading_a_zip_release_is_raised_not_quarantined(tmp_path, 
             archive.writestr(f"imagenet3d_v1/{relpath}", b"a")
     source = ReleaseSource(path)
     monkeypatch.setattr(zipfile.ZipFile, "open", _raising(number))
-    if quarantined:
-        with pytest.raises(UnreadableEntry) as raised:
-            source.read(IMAGE)
-        assert raised.value.reason.code is QuarantineReason.UNREADABLE_ENTRY
-    else:
-        with pytest.raises(OSError) as raised:
-            source.read(IMAGE)
-        assert raised.value.errno == number
+    _check_raised_or_quarantined(lambda: source.read(IMAGE), number, quarantined)
 
 
 # -- captions or descriptions that are not a regular file (conversion/inputs.py) ------------------
