@@ -84,7 +84,7 @@ def _run_once(command: list[str], env: dict[str, str] | None, cwd: str | None,
 
 def kill_loop(command: list[str], env: dict[str, str] | None, kills: int, seed: int, min_s: float,
               max_s: float, cwd: str | None = None, *,
-              on_run: Callable[[dict], None] | None = None) -> list[dict]:
+              on_run: Callable[[dict], None] | None = None, first_s: float | None = None) -> list[dict]:
     """Start ``command``, SIGKILL it after a random delay, ``kills`` times; then run it to the end.
 
     Returns one record per run: ``{"run", "delay", "killed", "exit_code",
@@ -93,15 +93,18 @@ def kill_loop(command: list[str], env: dict[str, str] | None, kills: int, seed: 
     with ``killed`` False and ends the loop early (there is nothing left to
     kill), so count ``killed`` records for the number of kills that landed.
     A killed run's exit code is ``-9``. Delays come from ``random.Random(seed)``
-    uniform in [min_s, max_s]. ``on_run(record)``, if given, is called after
-    each run (to print it, or to add what the run left behind to the record).
+    uniform in [min_s, max_s]; ``first_s``, if given, is the first run's delay (long enough to get
+    past a stage that starts again until it is finished, e.g. the build's CAD models).
+    ``on_run(record)``, if given, is called after each run (to print it, or to add what the run
+    left behind to the record).
     """
     if kills < 0 or min_s < 0 or max_s < min_s:
         raise ValueError("need kills >= 0 and 0 <= min_s <= max_s")
     rng = random.Random(seed)
     records: list[dict] = []
-    for _ in range(kills):
-        record = _run_once(command, env, cwd, rng.uniform(min_s, max_s))
+    for number in range(kills):
+        delay = rng.uniform(min_s, max_s)
+        record = _run_once(command, env, cwd, first_s if number == 0 and first_s is not None else delay)
         record["run"] = len(records) + 1
         records.append(record)
         if on_run:
@@ -174,7 +177,7 @@ def _print_record(record: dict) -> None:
 
 def run_target(name: str, command: list[str], out: Path, kills: int, seed: int, min_s: float | None,
                max_s: float | None, reference_path: Path, check: Callable[[], dict] | None = None,
-               expected_s: float | None = None) -> dict:
+               expected_s: float | None = None, first_s: float | None = None) -> dict:
     """Reference run (unless its sha256 list is stored), then the killed runs in the same place; compare.
 
     With ``check`` (and ``expected_s``, the time one run is expected to take), no reference run:
@@ -208,14 +211,15 @@ def run_target(name: str, command: list[str], out: Path, kills: int, seed: int, 
     share = reference_seconds / max(kills, 1)
     min_s = 3 + 0.25 * share if min_s is None else min_s
     max_s = 3 + 1.5 * share if max_s is None else max_s
-    print(f"{name}: {kills} kills, delays uniform in [{min_s:.1f}, {max_s:.1f}] s, seed {seed}", flush=True)
+    first = f", the first after {first_s:.1f} s" if first_s is not None else ""
+    print(f"{name}: {kills} kills, delays uniform in [{min_s:.1f}, {max_s:.1f}] s{first}, seed {seed}", flush=True)
 
     def on_run(record: dict) -> None:
         record["files"], record["hidden_files"], record["hidden_bytes"] = _count_files(out)
         _print_record(record)
 
     started = time.monotonic()
-    records = kill_loop(command, env, kills, seed, min_s, max_s, cwd=str(REPO), on_run=on_run)
+    records = kill_loop(command, env, kills, seed, min_s, max_s, cwd=str(REPO), on_run=on_run, first_s=first_s)
     seconds = time.monotonic() - started
     final = records[-1]
     result = check() if check is not None else compare(reference, file_hashes(out))
@@ -301,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--seed", type=int, default=0, help="seed of the kill delays (and of the release)")
         sub.add_argument("--min-s", type=float, help="shortest kill delay (default from the reference time)")
         sub.add_argument("--max-s", type=float, help="longest kill delay (default from the reference time)")
+        sub.add_argument("--first-s", type=float, help="the first kill's delay (e.g. past the build's CAD stage, "
+                                                          "which starts again until it is finished)")
         sub.add_argument("--workers", type=int, default=os.cpu_count() or 1)
         sub.add_argument("--reference", help="sha256 list of the uninterrupted run: read if it exists, "
                                              "else written (default: OUT + .reference.json beside OUT)")
@@ -325,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         def check() -> dict:
             return sample_check(out, args.categories, args.images_per_category, args.seed, args.sample)
     summary = run_target(args.target, command, out, args.kills, args.seed, args.min_s, args.max_s, reference,
-                         check, getattr(args, "expected_s", None))
+                         check, getattr(args, "expected_s", None), args.first_s)
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=1) + "\n")
     return 0 if summary["identical"] and summary["records"][-1]["exit_code"] == 0 else 1
