@@ -133,12 +133,12 @@ def _fetch(repo_id: str, filename: str, revision: str | None, progress: bool) ->
         path = final
         if not final.exists():
             cached = try_to_load_from_cache(repo_id, filename, revision=commit, repo_type="dataset")
-            if isinstance(cached, str) and _digest(Path(cached), algorithm, progress) == (expected, entry.size):
+            if isinstance(cached, str) and file_digest(Path(cached), algorithm, progress) == (expected, entry.size):
                 return HubRelease(Path(cached), repo_id, filename, commit, algorithm, expected, entry.size)
             _drop_other_partials(repo_id, filename, keep=part)
             _download(repo_id, filename, commit, part, entry.size, progress)
             path = part
-        actual, size = _digest(path, algorithm, progress)
+        actual, size = file_digest(path, algorithm, progress)
         if actual != expected or size != entry.size:
             path.unlink()
             raise HubReleaseError(
@@ -215,8 +215,9 @@ def _drop_other_partials(repo_id: str, filename: str, keep: Path) -> None:
             guard.release()
 
 
-def _digest(path: Path, algorithm: str, progress: bool) -> tuple[str, int]:
-    """sha256 of the file (LFS), or its git blob id for a file stored in git itself."""
+def file_digest(path: Path, algorithm: str, progress: bool) -> tuple[str, int]:
+    """(id, size): sha256 of the file (``algorithm`` "sha256", as LFS ids it), or else its git blob id
+    (sha1 of "blob <size>\\0" + bytes, as the Hub ids a file stored in git itself)."""
     size = path.stat().st_size
     digest = hashlib.sha256() if algorithm == "sha256" else hashlib.sha1(f"blob {size}\0".encode())
     with open(path, "rb") as handle, tqdm(total=size, unit="B", unit_scale=True, unit_divisor=1024,

@@ -8,7 +8,6 @@ apart: they are not wrong, but datasets would load a stale shard left by an earl
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from huggingface_hub import HfApi
 from huggingface_hub.hf_api import RepoFile
 
 from conversion import manifest
+from conversion.hub.fetch import file_digest
 
 # The Hub writes .gitattributes into every new repo; it is not part of a push.
 HUB_OWN_FILES = frozenset({".gitattributes"})
@@ -26,15 +26,6 @@ HUB_OWN_FILES = frozenset({".gitattributes"})
 class RemoteCheck:
     problems: list[str]  # one line per file missing or different on the Hub
     extra: list[str]  # files on the Hub that the pushed folder does not have
-
-
-def git_blob_sha1(path: Path) -> str:
-    """The id git (and the Hub, for files not in LFS) gives a file's bytes."""
-    digest = hashlib.sha1(b"blob %d\0" % path.stat().st_size)
-    with path.open("rb") as handle:
-        while chunk := handle.read(manifest.CHUNK_SIZE):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def expected_files(root: Path, files: list[str]) -> dict[str, tuple[int, str]]:
@@ -66,7 +57,7 @@ def check_remote(api: HfApi, root: Path, files: list[str], repo_id: str, revisio
             if item.lfs.sha256 != sha256:
                 problems.append(f"{relpath}: sha256 {item.lfs.sha256} on the Hub, {sha256} in "
                                 f"{manifest.MANIFEST_NAME}")
-        elif item.blob_id != (local := git_blob_sha1(root / relpath)):
+        elif item.blob_id != (local := file_digest(root / relpath, "git-sha1", progress=False)[0]):
             problems.append(f"{relpath}: git blob {item.blob_id} on the Hub, {local} here")
     extra = sorted(set(remote) - set(files) - HUB_OWN_FILES)
     return RemoteCheck(problems, extra)
