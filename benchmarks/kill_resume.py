@@ -33,7 +33,6 @@ how many files were there after it.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import random
@@ -45,6 +44,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from conversion.manifest import sha256_file
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -126,11 +127,7 @@ def file_hashes(root: Path) -> dict[str, str]:
     hashes = {}
     for path in sorted(root.rglob("*")):
         if path.is_file():
-            digest = hashlib.sha256()
-            with open(path, "rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    digest.update(chunk)
-            hashes[path.relative_to(root).as_posix()] = digest.hexdigest()
+            hashes[path.relative_to(root).as_posix()] = sha256_file(path)
     return hashes
 
 
